@@ -1,0 +1,99 @@
+/**
+ * Byte inputs for the capture readers: a file read in large chunks straight into the caller's
+ * buffer, or standard input (`-`), so `tcpdump -w - | wirestat report -` works.
+ *
+ * Nothing here knows about capture formats; `reader.ts` owns the one reused chunk buffer and
+ * asks an input to fill part of it.
+ */
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+
+export interface ByteInput {
+  /** Fill `buf[offset, offset + length)` with up to `length` bytes; resolves 0 at end of input. */
+  read(buf: Buffer, offset: number, length: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export class FileInput implements ByteInput {
+  private constructor(private readonly fh: FileHandle) {}
+
+  /** Opens `path` for reading; rejects with the system error (ENOENT, EISDIR, EACCES …). */
+  static async open(path: string): Promise<FileInput> {
+    const fh = await open(path, 'r');
+    try {
+      const st = await fh.stat();
+      if (st.isDirectory()) {
+        const err = new Error(`EISDIR: illegal operation on a directory`) as NodeJS.ErrnoException;
+        err.code = 'EISDIR';
+        throw err;
+      }
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+    return new FileInput(fh);
+  }
+
+  async read(buf: Buffer, offset: number, length: number): Promise<number> {
+    // position null: read sequentially, which also works for FIFOs and character devices.
+    const { bytesRead } = await this.fh.read(buf, offset, length, null);
+    return bytesRead;
+  }
+
+  close(): Promise<void> {
+    return this.fh.close();
+  }
+}
+
+/**
+ * Reads a Node stream (standard input). The stream hands us its own chunks; we copy them into the
+ * reader's buffer, which costs one memcpy per byte and keeps the reader's contract the same.
+ */
+export class StreamInput implements ByteInput {
+  private pending: Buffer | null = null;
+  private ended = false;
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly stream: Readable) {
+    stream.on('data', (chunk: Buffer) => {
+      this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+      // Back-pressure: hold the stream until the reader has taken what is pending.
+      stream.pause();
+      this.notify();
+    });
+    stream.on('end', () => {
+      this.ended = true;
+      this.notify();
+    });
+    stream.on('error', (err: Error) => {
+      this.failure = err;
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    if (w) w();
+  }
+
+  async read(buf: Buffer, offset: number, length: number): Promise<number> {
+    for (;;) {
+      if (this.pending && this.pending.length > 0) {
+        const n = this.pending.copy(buf, offset, 0, Math.min(length, this.pending.length));
+        this.pending = n < this.pending.length ? this.pending.subarray(n) : null;
+        if (!this.pending) this.stream.resume();
+        return n;
+      }
+      if (this.failure) throw this.failure;
+      if (this.ended) return 0;
+      this.stream.resume();
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.stream.pause();
+  }
+}

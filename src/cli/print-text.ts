@@ -1,0 +1,94 @@
+/**
+ * The human-readable report: a header about the source, then conversations (like
+ * `tshark -q -z conv`), endpoints, protocols and malformed counts.
+ */
+import type { Report } from '../stats/snapshot.js';
+import { formatTable } from './table.js';
+
+/** UTC, microseconds: deterministic whatever the reader's time zone. Times outside years
+ *  0000-9999 (files from "another century" and beyond) print as plain seconds. */
+export function formatTime(t: number | null): string {
+  if (t === null) return '-';
+  const whole = Math.floor(t);
+  const d = new Date(whole * 1000);
+  const year = d.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) return t.toFixed(6);
+  const iso = d.toISOString(); // 2026-11-01T12:00:00.000Z
+  const micros = Math.min(999999, Math.round((t - whole) * 1e6));
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}.${String(micros).padStart(6, '0')}`;
+}
+
+function duration(first: number | null, last: number | null): string {
+  return first === null || last === null ? '-' : (last - first).toFixed(6);
+}
+
+export function printText(r: Report): string {
+  const s = r.source;
+  const out: string[] = [];
+  out.push(`wirestat report: ${s.name}`);
+  out.push(
+    `  ${s.format}, link type ${s.linktypes.join(', ') || 'none'}; ${s.packets} packets, ` +
+      `${s.bytes} bytes on the wire, ${s.captured_bytes} captured`,
+  );
+  if (s.first_ts !== null) {
+    out.push(`  ${formatTime(s.first_ts)} to ${formatTime(s.last_ts)} UTC (${duration(s.first_ts, s.last_ts)} s)`);
+  }
+  for (const e of s.errors) out.push(`  error at byte ${e.offset}: ${e.reason}`);
+  if (s.errors_not_listed > 0) out.push(`  … and ${s.errors_not_listed} more errors`);
+
+  out.push('', `Conversations: ${r.conversations_total}${shown(r.conversations.length, r.conversations_total)}`);
+  if (r.conversations.length > 0) {
+    out.push(
+      formatTable(
+        ['Proto', 'A', 'B', 'A>B pkts', 'A>B bytes', 'B>A pkts', 'B>A bytes', 'Start', 'Duration', 'State', 'History'],
+        r.conversations.map((c) => [
+          c.proto,
+          c.a,
+          c.b,
+          String(c.a_to_b.packets),
+          String(c.a_to_b.bytes),
+          String(c.b_to_a.packets),
+          String(c.b_to_a.bytes),
+          c.first_ts === null || s.first_ts === null ? '-' : (c.first_ts - s.first_ts).toFixed(6),
+          duration(c.first_ts, c.last_ts),
+          c.state ?? '',
+          c.history ?? '',
+        ]),
+        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
+      ),
+    );
+  }
+
+  out.push('', `Endpoints: ${r.endpoints_total}${shown(r.endpoints.length, r.endpoints_total)}`);
+  if (r.endpoints.length > 0) {
+    out.push(
+      formatTable(
+        ['Address', 'Tx pkts', 'Tx bytes', 'Rx pkts', 'Rx bytes'],
+        r.endpoints.map((e) => [e.addr, String(e.tx.packets), String(e.tx.bytes), String(e.rx.packets), String(e.rx.bytes)]),
+        ['l', 'r', 'r', 'r', 'r'],
+      ),
+    );
+  }
+
+  out.push('', 'Protocols');
+  out.push(
+    formatTable(
+      ['Protocol', 'Packets', 'Bytes'],
+      Object.entries(r.protocols).map(([name, c]) => [name, String(c.packets), String(c.bytes)]),
+      ['l', 'r', 'r'],
+    ),
+  );
+
+  const malformed = Object.entries(r.malformed);
+  if (malformed.length > 0) {
+    out.push('', 'Malformed');
+    out.push(formatTable(['Reason', 'Packets'], malformed.map(([k, n]) => [k, String(n)]), ['l', 'r']));
+  }
+  const ft = r.flow_table;
+  if (ft.refused > 0) out.push('', `Flow table full (${ft.capacity}): ${ft.refused} packets of new conversations not tracked`);
+  return out.join('\n') + '\n';
+}
+
+function shown(n: number, total: number): string {
+  return n < total ? ` (top ${n} by bytes)` : '';
+}

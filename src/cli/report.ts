@@ -1,0 +1,32 @@
+/**
+ * `wirestat report FILE`: reads a capture file (or `-`) and prints its conversations, endpoints,
+ * protocols and malformed counts as text, JSON (`wirestat.report/1`) or CSV.
+ */
+import { analyzeFile } from './analyze.js';
+import type { CsvTable } from './print-csv.js';
+import { printCsv } from './print-csv.js';
+import { printText } from './print-text.js';
+
+export interface ReportArgs {
+  file: string;
+  json?: boolean;
+  csv?: CsvTable;
+  top?: number;
+  maxFlows?: number;
+}
+
+/** Side effects enter here: the CLI passes process.stdout, tests pass a collector. */
+export interface Output {
+  write(text: string): void;
+}
+
+export async function runReport(args: ReportArgs, out: Output): Promise<number> {
+  const { report } = await analyzeFile(args.file, {
+    ...(args.top !== undefined ? { top: args.top } : {}),
+    ...(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {}),
+  });
+  if (args.json) out.write(JSON.stringify(report, null, 2) + '\n');
+  else if (args.csv) out.write(printCsv(report, args.csv));
+  else out.write(printText(report));
+  return 0;
+}

@@ -1,0 +1,102 @@
+/**
+ * IPv4 header (RFC 791 §3.1), options walked only to validate their lengths.
+ */
+import { u16be, u32be } from '../bytes.js';
+import { R } from './reasons.js';
+import { L, type PacketSummary } from './summary.js';
+
+export const IPV4 = {
+  VER_IHL: 0,
+  TOTAL_LEN: 2,
+  FLAGS_FRAG: 6,
+  PROTOCOL: 9,
+  SRC: 12,
+  DST: 16,
+  MIN_HEADER_LEN: 20,
+} as const;
+
+const IHL_MASK = 0x0f;
+const WORD = 4;
+const FLAG_MF = 0x2000;
+const FRAG_OFFSET_MASK = 0x1fff;
+/** RFC 791 option types with no length byte. */
+const OPT_EOL = 0;
+const OPT_NOP = 1;
+/** Smallest legal length of an option with a length byte (type + length). */
+const OPT_MIN_LEN = 2;
+
+/**
+ * Decodes the header at `o`. `wireEnd` is where the frame ended on the wire (in buffer offsets),
+ * which bounds the datagram when its total length claims more, or is 0 (TCP segmentation offload
+ * leaves it unset in captures taken on the sending host). Returns the transport offset or -1.
+ */
+export function decodeIpv4(b: Uint8Array, o: number, end: number, wireEnd: number, s: PacketSummary): number {
+  const avail = end - o;
+  if (avail < 1) {
+    s.fail(R.IPV4_TRUNCATED);
+    return -1;
+  }
+  if (b[o + IPV4.VER_IHL] >> 4 !== 4) {
+    s.fail(R.IP_BAD_VERSION);
+    return -1;
+  }
+  if (avail < IPV4.MIN_HEADER_LEN) {
+    s.fail(R.IPV4_TRUNCATED);
+    return -1;
+  }
+  const ihl = (b[o + IPV4.VER_IHL] & IHL_MASK) * WORD;
+  if (ihl < IPV4.MIN_HEADER_LEN) {
+    s.fail(R.IPV4_BAD_IHL);
+    return -1;
+  }
+  if (ihl > avail) {
+    s.fail(R.IPV4_TRUNCATED);
+    return -1;
+  }
+  let total = u16be(b, o + IPV4.TOTAL_LEN);
+  if (total === 0) total = wireEnd - o;
+  else if (total < ihl) {
+    s.fail(R.IPV4_BAD_TOTAL_LENGTH);
+    return -1;
+  }
+  let datagramEnd = o + total;
+  if (datagramEnd > wireEnd) {
+    s.fail(R.IPV4_TOTAL_LENGTH_PAST_FRAME, false);
+    datagramEnd = wireEnd;
+  }
+  s.layers |= L.IPV4;
+  s.ipVersion = 4;
+  s.src[0] = u32be(b, o + IPV4.SRC);
+  s.dst[0] = u32be(b, o + IPV4.DST);
+  if (ihl > IPV4.MIN_HEADER_LEN && !optionsValid(b, o + IPV4.MIN_HEADER_LEN, o + ihl)) {
+    s.fail(R.IPV4_BAD_OPTION, false);
+  }
+  const ff = u16be(b, o + IPV4.FLAGS_FRAG);
+  const offset = ff & FRAG_OFFSET_MASK;
+  if ((ff & FLAG_MF) !== 0 || offset !== 0) {
+    s.fragment = true;
+    s.layers |= L.FRAGMENT;
+    s.laterFragment = offset !== 0;
+  }
+  s.ipProto = b[o + IPV4.PROTOCOL];
+  s.l4Offset = o + ihl;
+  s.l4WireEnd = datagramEnd;
+  return o + ihl;
+}
+
+/** True when every option's length byte fits the header (RFC 791 §3.1, "Options"). */
+function optionsValid(b: Uint8Array, p: number, hdrEnd: number): boolean {
+  while (p < hdrEnd) {
+    const type = b[p];
+    if (type === OPT_EOL) return true;
+    if (type === OPT_NOP) {
+      p++;
+      continue;
+    }
+    if (hdrEnd - p < OPT_MIN_LEN) return false;
+    const len = b[p + 1];
+    if (len < OPT_MIN_LEN || p + len > hdrEnd) return false;
+    p += len;
+  }
+  return true;
+}

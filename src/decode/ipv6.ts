@@ -1,0 +1,132 @@
+/**
+ * IPv6 header (RFC 8200 §3) and the extension headers that may precede the transport header:
+ * hop-by-hop (incl. the RFC 2675 jumbo payload option), routing, fragment, destination options
+ * (RFC 8200 §4) and AH (RFC 4302 §2).
+ */
+import { u16be, u32be } from '../bytes.js';
+import { R } from './reasons.js';
+import { IPPROTO, L, type PacketSummary } from './summary.js';
+
+export const IPV6 = { VER_TC_FL: 0, PAYLOAD_LEN: 4, NEXT_HEADER: 6, SRC: 8, DST: 24, HEADER_LEN: 40 } as const;
+/** Generic extension header: next header, length in 8-octet units not counting the first 8. */
+export const EXT = { NEXT_HEADER: 0, LENGTH: 1, OPTIONS: 2, UNIT: 8 } as const;
+/** Fragment header (RFC 8200 §4.5): fixed 8 bytes. */
+export const FRAG = { OFFSET_FLAGS: 2, HEADER_LEN: 8 } as const;
+const FRAG_OFFSET_SHIFT = 3;
+const FRAG_M = 0x1;
+/** AH payload length counts 32-bit words minus 2 (RFC 4302 §2.2). */
+const AH_WORD = 4;
+const AH_LEN_BIAS = 2;
+/** Jumbo payload option (RFC 2675 §2): type 0xC2, 4 bytes of length. */
+const OPT_PAD1 = 0;
+const OPT_JUMBO = 0xc2;
+const OPT_JUMBO_LEN = 4;
+/** A chain this long is hostile: no legitimate packet needs more than a handful. */
+export const MAX_IPV6_EXT_HEADERS = 16;
+
+export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: number, s: PacketSummary): number {
+  const avail = end - o;
+  if (avail < 1) {
+    s.fail(R.IPV6_TRUNCATED);
+    return -1;
+  }
+  if (b[o] >> 4 !== 6) {
+    s.fail(R.IP_BAD_VERSION);
+    return -1;
+  }
+  if (avail < IPV6.HEADER_LEN) {
+    s.fail(R.IPV6_TRUNCATED);
+    return -1;
+  }
+  s.layers |= L.IPV6;
+  s.ipVersion = 6;
+  for (let i = 0; i < 4; i++) {
+    s.src[i] = u32be(b, o + IPV6.SRC + 4 * i);
+    s.dst[i] = u32be(b, o + IPV6.DST + 4 * i);
+  }
+  const plen = u16be(b, o + IPV6.PAYLOAD_LEN);
+  let datagramEnd = plen === 0 ? wireEnd : o + IPV6.HEADER_LEN + plen;
+  if (datagramEnd > wireEnd) {
+    s.fail(R.IPV6_PAYLOAD_LENGTH_PAST_FRAME, false);
+    datagramEnd = wireEnd;
+  }
+  let jumbo = false;
+  let next = b[o + IPV6.NEXT_HEADER];
+  let p = o + IPV6.HEADER_LEN;
+  for (let n = 0; ; n++) {
+    if (
+      next !== IPPROTO.HOPOPTS &&
+      next !== IPPROTO.ROUTING &&
+      next !== IPPROTO.DSTOPTS &&
+      next !== IPPROTO.FRAGMENT &&
+      next !== IPPROTO.AH
+    ) {
+      break;
+    }
+    if (n >= MAX_IPV6_EXT_HEADERS) {
+      s.fail(R.IPV6_EXT_CHAIN_TOO_LONG);
+      return -1;
+    }
+    if (end - p < EXT.UNIT) {
+      s.fail(R.IPV6_EXT_TRUNCATED);
+      return -1;
+    }
+    const len =
+      next === IPPROTO.FRAGMENT
+        ? FRAG.HEADER_LEN
+        : next === IPPROTO.AH
+          ? (b[p + EXT.LENGTH] + AH_LEN_BIAS) * AH_WORD
+          : (b[p + EXT.LENGTH] + 1) * EXT.UNIT;
+    if (end - p < len) {
+      s.fail(R.IPV6_EXT_TRUNCATED);
+      return -1;
+    }
+    if (next === IPPROTO.HOPOPTS && plen === 0) {
+      const j = jumboLength(b, p + EXT.OPTIONS, p + len);
+      if (j >= 0) {
+        jumbo = true;
+        datagramEnd = Math.min(o + IPV6.HEADER_LEN + j, wireEnd);
+      }
+    }
+    if (next === IPPROTO.FRAGMENT) {
+      const v = u16be(b, p + FRAG.OFFSET_FLAGS);
+      const offset = v >> FRAG_OFFSET_SHIFT;
+      // An atomic fragment (offset 0, M clear; RFC 6946) is a whole datagram.
+      if (offset !== 0 || (v & FRAG_M) !== 0) {
+        s.fragment = true;
+        s.layers |= L.FRAGMENT;
+      }
+      if (offset !== 0) {
+        // A later fragment: what follows is the middle of some payload, not a header.
+        s.laterFragment = true;
+        s.ipProto = b[p + EXT.NEXT_HEADER];
+        s.l4Offset = p + len;
+        s.l4WireEnd = datagramEnd;
+        return -1;
+      }
+    }
+    next = b[p + EXT.NEXT_HEADER];
+    p += len;
+  }
+  if (plen === 0 && !jumbo) s.fail(R.IPV6_ZERO_PAYLOAD_LENGTH, false);
+  s.ipProto = next;
+  s.l4Offset = p;
+  s.l4WireEnd = datagramEnd;
+  return p;
+}
+
+/** The jumbo payload length from a hop-by-hop options area, or -1 if it carries none. */
+function jumboLength(b: Uint8Array, p: number, limit: number): number {
+  while (p < limit) {
+    const type = b[p];
+    if (type === OPT_PAD1) {
+      p++;
+      continue;
+    }
+    if (limit - p < 2) return -1;
+    const len = b[p + 1];
+    if (type === OPT_JUMBO && len === OPT_JUMBO_LEN && p + 2 + len <= limit) return u32be(b, p + 2);
+    p += 2 + len;
+  }
+  return -1;
+}

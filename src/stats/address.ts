@@ -1,0 +1,55 @@
+/**
+ * Addresses to text, only when output is made: IPv4 dotted quad, IPv6 in RFC 5952 form
+ * (lowercase, longest zero run compressed, IPv4-mapped shown as ::ffff:a.b.c.d), MAC as
+ * colon-separated hex, endpoints as `198.18.0.1:80` and `[2001:db8::1]:443`.
+ */
+
+export function formatIpv4(w: number): string {
+  return `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
+}
+
+const MAPPED_PREFIX_WORD = 0x0000ffff;
+
+/** `w` holds the address as four 32-bit words starting at `off`. */
+export function formatIpv6(w: ArrayLike<number>, off = 0): string {
+  if (w[off] === 0 && w[off + 1] === 0 && w[off + 2] === MAPPED_PREFIX_WORD) {
+    return `::ffff:${formatIpv4(w[off + 3])}`;
+  }
+  const groups: number[] = [];
+  for (let i = 0; i < 4; i++) groups.push(w[off + i] >>> 16, w[off + i] & 0xffff);
+  // RFC 5952 §4.2: compress the longest run of two or more zero groups (the first if tied).
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best < 0) return hex.join(':');
+  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+}
+
+export function formatMac(hi: number, lo: number): string {
+  const bytes = [hi >>> 8, hi & 0xff, lo >>> 24, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff];
+  return bytes.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}
+
+export function formatIp(version: number, w: ArrayLike<number>, off = 0): string {
+  return version === 6 ? formatIpv6(w, off) : formatIpv4(w[off]);
+}
+
+/** An endpoint in the report's form; `port` null for protocols without ports. */
+export function formatEndpoint(version: number, w: ArrayLike<number>, off: number, port: number | null): string {
+  const ip = formatIp(version, w, off);
+  if (port === null) return ip;
+  return version === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;
+}

@@ -1,0 +1,200 @@
+/**
+ * The report: an immutable, JSON-ready view of WireStats plus what the source said about itself.
+ * This is the `wirestat.report/1` contract (README, "Report JSON"); printers and later the TUI
+ * read only this, never the live tables.
+ */
+import { linktypeName } from '../capture/linktype.js';
+import type { SourceError } from '../capture/source.js';
+import { reasonName } from '../decode/reasons.js';
+import { etherTypeName, ipProtocolName } from '../decode/names.js';
+import { LAYER_NAMES } from '../decode/summary.js';
+import { formatEndpoint, formatIp, formatMac } from './address.js';
+import { PROTO_FRAGMENT } from './conversations.js';
+import { C, ENDPOINT_KEY_WORDS, KIND_IPV4, KIND_IPV6 } from './endpoints.js';
+import type { WireStats } from './wire-stats.js';
+
+export const REPORT_SCHEMA = 'wirestat.report/1';
+
+export interface Count {
+  packets: number;
+  bytes: number;
+}
+
+export interface ReportSource {
+  kind: 'file';
+  name: string;
+  format: 'pcap' | 'pcapng';
+  linktypes: string[];
+  packets: number;
+  bytes: number;
+  captured_bytes: number;
+  first_ts: number | null;
+  last_ts: number | null;
+  errors: SourceError[];
+  /** Errors beyond the listed ones (the list is bounded). */
+  errors_not_listed: number;
+}
+
+export interface ConversationRow {
+  proto: string;
+  a: string;
+  b: string;
+  a_to_b: Count;
+  b_to_a: Count;
+  first_ts: number | null;
+  last_ts: number | null;
+  state: string | null;
+  history: string | null;
+}
+
+export interface EndpointRow {
+  addr: string;
+  tx: Count;
+  rx: Count;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  source: ReportSource;
+  protocols: Record<string, Count>;
+  malformed: Record<string, number>;
+  conversations: ConversationRow[];
+  /** Rows before --top cut the list. */
+  conversations_total: number;
+  endpoints: EndpointRow[];
+  endpoints_total: number;
+  flow_table: { capacity: number; active: number; evicted: number; refused: number };
+}
+
+export interface SourceFacts {
+  name: string;
+  format: 'pcap' | 'pcapng';
+  linktypes: number[];
+  errors: SourceError[];
+  errorsNotListed: number;
+}
+
+export interface ReportOptions {
+  /** Keep only the N largest conversations and endpoints. */
+  top?: number;
+}
+
+/** Seconds as a float, at µs precision (what the formats carry, and stable in JSON). */
+function seconds(t: number): number | null {
+  return Number.isFinite(t) ? Math.round(t * 1e6) / 1e6 : null;
+}
+
+/** Ids 0..n-1 sorted by `total(id)` descending; ties by id (first seen first). */
+function rank(n: number, total: (id: number) => number, top: number | undefined): number[] {
+  const ids = Array.from({ length: n }, (_, i) => i);
+  ids.sort((x, y) => total(y) - total(x) || x - y);
+  return top !== undefined && top >= 0 ? ids.slice(0, top) : ids;
+}
+
+export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOptions = {}): Report {
+  return {
+    schema: REPORT_SCHEMA,
+    source: {
+      kind: 'file',
+      name: src.name,
+      format: src.format,
+      linktypes: src.linktypes.map(linktypeName),
+      packets: stats.packets,
+      bytes: stats.bytes,
+      captured_bytes: stats.capturedBytes,
+      first_ts: seconds(stats.firstTs),
+      last_ts: seconds(stats.lastTs),
+      errors: src.errors,
+      errors_not_listed: src.errorsNotListed,
+    },
+    protocols: protocolTable(stats),
+    malformed: malformedTable(stats),
+    conversations: conversationRows(stats, opts.top),
+    conversations_total: stats.conversations.size,
+    endpoints: endpointRows(stats, opts.top),
+    endpoints_total: stats.endpoints.size,
+    flow_table: {
+      capacity: stats.conversations.table.limit,
+      active: stats.conversations.size,
+      evicted: 0,
+      refused: stats.conversations.refused,
+    },
+  };
+}
+
+function protocolTable(stats: WireStats): Record<string, Count> {
+  const p = stats.protocols;
+  const out: Record<string, Count> = {};
+  LAYER_NAMES.forEach((name, i) => {
+    if (p.layers[i * 2] > 0) out[name] = { packets: p.layers[i * 2], bytes: p.layers[i * 2 + 1] };
+  });
+  for (let proto = 0; proto < 256; proto++) {
+    if (p.ipProtocols[proto * 2] > 0) {
+      out[ipProtocolName(proto)] = { packets: p.ipProtocols[proto * 2], bytes: p.ipProtocols[proto * 2 + 1] };
+    }
+  }
+  for (const [type, [packets, bytes]] of [...p.etherTypes].sort((x, y) => x[0] - y[0])) {
+    out[etherTypeName(type)] = { packets, bytes };
+  }
+  if (p.malformedPackets > 0) out.malformed = { packets: p.malformedPackets, bytes: p.malformedBytes };
+  return out;
+}
+
+function malformedTable(stats: WireStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  stats.protocols.reasons.forEach((n, code) => {
+    if (n > 0) out[reasonName(code)] = n;
+  });
+  return out;
+}
+
+export function conversationProtoName(proto: number): string {
+  return proto === PROTO_FRAGMENT ? 'fragment' : ipProtocolName(proto);
+}
+
+function conversationRows(stats: WireStats, top: number | undefined): ConversationRow[] {
+  const c = stats.conversations;
+  const keys = c.table.keys;
+  const ids = rank(c.size, (id) => c.bytes[id * 2] + c.bytes[id * 2 + 1], top);
+  return ids.map((id) => {
+    const version = c.version(id);
+    const proto = c.proto(id);
+    const o = c.origSide[id];
+    const r = 1 - o;
+    const hasPorts = c.hasPorts(id);
+    const end = (side: number): string =>
+      formatEndpoint(version, keys, c.addrOffset(id, side), hasPorts ? c.port(id, side) : null);
+    const t = c.tcpIndex[id];
+    return {
+      proto: conversationProtoName(proto),
+      a: end(o),
+      b: end(r),
+      a_to_b: { packets: c.pkts[id * 2 + o], bytes: c.bytes[id * 2 + o] },
+      b_to_a: { packets: c.pkts[id * 2 + r], bytes: c.bytes[id * 2 + r] },
+      first_ts: seconds(c.firstTs[id]),
+      last_ts: seconds(c.lastTs[id]),
+      state: t >= 0 ? c.tcp.connState(t, o) : null,
+      history: t >= 0 ? c.tcp.historyString(t, o) : null,
+    };
+  });
+}
+
+function endpointRows(stats: WireStats, top: number | undefined): EndpointRow[] {
+  const e = stats.endpoints;
+  const keys = e.table.keys;
+  const n = C.N;
+  const ids = rank(e.size, (id) => e.counts[id * n + C.TX_BYTES] + e.counts[id * n + C.RX_BYTES], top);
+  return ids.map((id) => {
+    const k = id * ENDPOINT_KEY_WORDS;
+    const kind = keys[k];
+    const addr =
+      kind === KIND_IPV4 || kind === KIND_IPV6
+        ? formatIp(kind === KIND_IPV6 ? 6 : 4, keys, k + 1)
+        : formatMac(keys[k + 1], keys[k + 2]);
+    return {
+      addr,
+      tx: { packets: e.counts[id * n + C.TX_PKTS], bytes: e.counts[id * n + C.TX_BYTES] },
+      rx: { packets: e.counts[id * n + C.RX_PKTS], bytes: e.counts[id * n + C.RX_BYTES] },
+    };
+  });
+}

@@ -1,0 +1,44 @@
+/**
+ * The aggregate of everything seen: totals, conversations, endpoints, protocols. A reducer:
+ * `ingest(summary)` only updates tables; output is built from it elsewhere (snapshot.ts).
+ */
+import type { PacketSummary } from '../decode/summary.js';
+import { Conversations, DEFAULT_MAX_CONVERSATIONS } from './conversations.js';
+import { DEFAULT_MAX_ENDPOINTS, Endpoints } from './endpoints.js';
+import { Protocols } from './protocols.js';
+
+export interface StatsOptions {
+  maxConversations?: number;
+  maxEndpoints?: number;
+}
+
+export class WireStats {
+  packets = 0;
+  /** Wire (original) bytes: what tshark counts, also when a snap length cut the capture. */
+  bytes = 0;
+  capturedBytes = 0;
+  firstTs = Infinity;
+  lastTs = -Infinity;
+  readonly conversations: Conversations;
+  readonly endpoints: Endpoints;
+  readonly protocols = new Protocols();
+
+  constructor(opts: StatsOptions = {}) {
+    this.conversations = new Conversations(opts.maxConversations ?? DEFAULT_MAX_CONVERSATIONS);
+    this.endpoints = new Endpoints(opts.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS);
+  }
+
+  ingest(s: PacketSummary): void {
+    this.packets++;
+    this.bytes += s.wirelen;
+    this.capturedBytes += s.caplen;
+    if (s.hasTs) {
+      // Files may be out of order: first/last are the extremes, so durations never go negative.
+      if (s.ts < this.firstTs) this.firstTs = s.ts;
+      if (s.ts > this.lastTs) this.lastTs = s.ts;
+    }
+    this.protocols.ingest(s);
+    this.conversations.ingest(s);
+    this.endpoints.ingest(s);
+  }
+}
