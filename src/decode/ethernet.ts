@@ -16,6 +16,11 @@ export const ETHERTYPE = {
   PPPOE_SESSION: 0x8864,
   MPLS: 0x8847,
   MPLS_MULTICAST: 0x8848,
+  MACSEC: 0x88e5,
+  PBB: 0x88e7,
+  FABRICPATH: 0x8903,
+  VNTAG: 0x8926,
+  NSH: 0x894f,
   QINQ: 0x88a8,
   /** Pre-standard QinQ TPIDs still seen on the wire. */
   QINQ_9100: 0x9100,

@@ -3,7 +3,7 @@
  */
 import { u16be, u32be } from '../bytes.js';
 import { R } from './reasons.js';
-import { L, type PacketSummary } from './summary.js';
+import { IPPROTO, L, type PacketSummary } from './summary.js';
 
 export const IPV4 = {
   VER_IHL: 0,
@@ -19,6 +19,10 @@ const IHL_MASK = 0x0f;
 const WORD = 4;
 const FLAG_MF = 0x2000;
 const FRAG_OFFSET_MASK = 0x1fff;
+/** AH (RFC 4302 §2): next header, payload length in 32-bit words minus 2. */
+export const AH = { NEXT_HEADER: 0, LENGTH: 1, MIN_LEN: 12, LEN_BIAS: 2 } as const;
+/** AH inside AH is legal but never more than a couple deep. */
+const MAX_AH_HEADERS = 4;
 /** RFC 791 option types with no length byte. */
 const OPT_EOL = 0;
 const OPT_NOP = 1;
@@ -78,10 +82,27 @@ export function decodeIpv4(b: Uint8Array, o: number, end: number, wireEnd: numbe
     s.layers |= L.FRAGMENT;
     s.laterFragment = offset !== 0;
   }
-  s.ipProto = b[o + IPV4.PROTOCOL];
-  s.l4Offset = o + ihl;
+  let proto = b[o + IPV4.PROTOCOL];
+  let p = o + ihl;
+  // AH sits between IP and the transport header in IPv4 too (RFC 4302 §3.1.1); it is not
+  // encrypted, so the transport header after it is readable.
+  for (let n = 0; proto === IPPROTO.AH && !s.laterFragment; n++) {
+    if (n >= MAX_AH_HEADERS || end - p < AH.MIN_LEN) {
+      s.fail(R.AH_TRUNCATED);
+      return -1;
+    }
+    const len = (b[p + AH.LENGTH] + AH.LEN_BIAS) * WORD;
+    if (end - p < len) {
+      s.fail(R.AH_TRUNCATED);
+      return -1;
+    }
+    proto = b[p + AH.NEXT_HEADER];
+    p += len;
+  }
+  s.ipProto = proto;
+  s.l4Offset = p;
   s.l4WireEnd = datagramEnd;
-  return o + ihl;
+  return p;
 }
 
 /** True when every option's length byte fits the header (RFC 791 §3.1, "Options"). */

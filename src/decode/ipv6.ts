@@ -10,6 +10,17 @@ import { IPPROTO, L, type PacketSummary } from './summary.js';
 export const IPV6 = { VER_TC_FL: 0, PAYLOAD_LEN: 4, NEXT_HEADER: 6, SRC: 8, DST: 24, HEADER_LEN: 40 } as const;
 /** Generic extension header: next header, length in 8-octet units not counting the first 8. */
 export const EXT = { NEXT_HEADER: 0, LENGTH: 1, OPTIONS: 2, UNIT: 8 } as const;
+/** Routing header (RFC 8200 §4.4): type and segments left follow the generic fields. */
+export const ROUTING = { TYPE: 2, SEGMENTS_LEFT: 3, DATA: 8 } as const;
+/** Routing types whose final destination we can read (RFC 5095 RH0, RFC 6275 type 2,
+ *  RFC 8754 SRH). RH0 lists the remaining hops, last one final; SRH lists segments in reverse,
+ *  the first one final; type 2 carries one home address. */
+const RT_SOURCE_ROUTE = 0;
+const RT_MOBILE_IPV6 = 2;
+const RT_SEGMENT_ROUTING = 4;
+const ADDR_LEN = 16;
+/** Home Address destination option (RFC 6275 §6.3): the mobile node's real source. */
+const OPT_HOME_ADDRESS = 0xc9;
 /** Fragment header (RFC 8200 §4.5): fixed 8 bytes. */
 export const FRAG = { OFFSET_FLAGS: 2, HEADER_LEN: 8 } as const;
 const FRAG_OFFSET_SHIFT = 3;
@@ -81,6 +92,8 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
       s.fail(R.IPV6_EXT_TRUNCATED);
       return -1;
     }
+    if (next === IPPROTO.ROUTING && b[p + ROUTING.SEGMENTS_LEFT] > 0) finalDestination(b, p, len, s);
+    if (next === IPPROTO.DSTOPTS) homeAddress(b, p + EXT.OPTIONS, p + len, s);
     if (next === IPPROTO.HOPOPTS && plen === 0) {
       const j = jumboLength(b, p + EXT.OPTIONS, p + len);
       if (j >= 0) {
@@ -108,11 +121,60 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
     next = b[p + EXT.NEXT_HEADER];
     p += len;
   }
-  if (plen === 0 && !jumbo) s.fail(R.IPV6_ZERO_PAYLOAD_LENGTH, false);
+  if (plen === 0 && !jumbo) {
+    // Without a jumbo option the payload is empty (RFC 8200 §3); tshark decodes nothing after
+    // it either. Segmentation offload captures (BIG TCP) look like this.
+    s.fail(R.IPV6_ZERO_PAYLOAD_LENGTH);
+    s.ipProto = next;
+    return -1;
+  }
   s.ipProto = next;
   s.l4Offset = p;
   s.l4WireEnd = datagramEnd;
   return p;
+}
+
+function readAddress(b: Uint8Array, o: number, into: Uint32Array): void {
+  for (let i = 0; i < 4; i++) into[i] = u32be(b, o + 4 * i);
+}
+
+/**
+ * While segments are left, the header's destination is only the next hop. Conversations are
+ * keyed on the final destination, as tshark and Zeek key them (and as the transport checksum's
+ * pseudo-header does, RFC 8200 §8.1).
+ */
+function finalDestination(b: Uint8Array, p: number, len: number, s: PacketSummary): void {
+  const type = b[p + ROUTING.TYPE];
+  const room = len - ROUTING.DATA;
+  if (room < ADDR_LEN) return;
+  if (type === RT_SOURCE_ROUTE) {
+    readAddress(b, p + ROUTING.DATA + (Math.floor(room / ADDR_LEN) - 1) * ADDR_LEN, s.dst);
+  } else if (type === RT_MOBILE_IPV6 || type === RT_SEGMENT_ROUTING) {
+    readAddress(b, p + ROUTING.DATA, s.dst);
+  }
+}
+
+/**
+ * A Home Address option replaces the care-of source address (RFC 6275 §6.3). Like tshark, the
+ * address is taken when its 16 bytes are there even if the option's length byte disagrees
+ * (that disagreement is counted).
+ */
+function homeAddress(b: Uint8Array, p: number, limit: number, s: PacketSummary): void {
+  while (p < limit) {
+    const type = b[p];
+    if (type === OPT_PAD1) {
+      p++;
+      continue;
+    }
+    if (limit - p < 2) return;
+    const len = b[p + 1];
+    if (type === OPT_HOME_ADDRESS && p + 2 + ADDR_LEN <= limit) {
+      if (len !== ADDR_LEN) s.fail(R.IPV6_BAD_OPTION, false);
+      readAddress(b, p + 2, s.src);
+      return;
+    }
+    p += 2 + len;
+  }
 }
 
 /** The jumbo payload length from a hop-by-hop options area, or -1 if it carries none. */

@@ -13,19 +13,24 @@ import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { decodeLlc } from './llc.js';
 import { decodeLoopback } from './loopback.js';
+import { decodeFabricPath, decodePbb } from './mac-in-mac.js';
+import { decodeMacsec } from './macsec.js';
 import { decodeMpls } from './mpls.js';
+import { decodeNsh } from './nsh.js';
 import { decodePppoe } from './pppoe.js';
 import { decodeSll, decodeSll2 } from './sll.js';
+import { R } from './reasons.js';
 import { IPPROTO, L, type PacketSummary } from './summary.js';
 import { decodeTcp } from './tcp.js';
 import { decodeUdp } from './udp.js';
-import { decodeVlan } from './vlan.js';
+import { decodeVlan, decodeVntag } from './vlan.js';
 
 /** DLT_RAW as some writers store it in the file header (Linux value; libpcap names it RAW). */
 const LINKTYPE_RAW_DLT = 12;
 
-/** Bounds the encapsulation walk (tags, SNAP, MPLS, PPPoE) whatever the packet says. */
-const MAX_ENCAPSULATIONS = 32;
+/** Bounds the encapsulation walk (tags, SNAP, MPLS, PPPoE, MAC-in-MAC) whatever the packet
+ *  says; generous, because tshark follows even 48 nested PBB headers and we compare with it. */
+const MAX_ENCAPSULATIONS = 64;
 
 export function decodePacket(rec: CaptureRecord, s: PacketSummary): void {
   s.reset();
@@ -108,6 +113,21 @@ function decodeNetwork(b: Uint8Array, o: number, end: number, wireEnd: number, s
       case ETHERTYPE.PPPOE_SESSION:
         o = decodePppoe(b, o, end, s);
         break;
+      case ETHERTYPE.MACSEC:
+        o = decodeMacsec(b, o, end, s);
+        break;
+      case ETHERTYPE.NSH:
+        o = decodeNsh(b, o, end, s);
+        break;
+      case ETHERTYPE.PBB:
+        o = decodePbb(b, o, end, s);
+        break;
+      case ETHERTYPE.FABRICPATH:
+        o = decodeFabricPath(b, o, end, s);
+        break;
+      case ETHERTYPE.VNTAG:
+        o = decodeVntag(b, o, end, s);
+        break;
       case ETHERTYPE.ARP:
         decodeArp(b, o, end, s);
         return;
@@ -116,6 +136,7 @@ function decodeNetwork(b: Uint8Array, o: number, end: number, wireEnd: number, s
         return;
     }
   }
+  if (o >= 0) s.fail(R.ENCAPSULATION_TOO_DEEP);
 }
 
 function decodeTransport(b: Uint8Array, end: number, s: PacketSummary): void {

@@ -29,6 +29,9 @@ export const L = {
   /** The record's link type is not one wirestat decodes. */
   UNSUPPORTED_LINKTYPE: 1 << 17,
   RAW: 1 << 18,
+  MACSEC: 1 << 19,
+  NSH: 1 << 20,
+  MAC_IN_MAC: 1 << 21,
 } as const;
 
 /** Names of the layer bits as they appear in the report, in bit order. */
@@ -52,6 +55,9 @@ export const LAYER_NAMES: readonly string[] = [
   'other',
   'unsupported_linktype',
   'raw_ip',
+  'macsec',
+  'nsh',
+  'mac_in_mac',
 ];
 
 /** IP protocol numbers wirestat decodes past the IP header (IANA protocol numbers). */

@@ -39,11 +39,20 @@ export function decodeTcp(b: Uint8Array, o: number, end: number, s: PacketSummar
     return;
   }
   const doff = (b[o + TCP.DATA_OFFSET] >> 4) * WORD;
-  if (doff < TCP.MIN_HEADER_LEN || o + doff > s.l4WireEnd) {
+  if (doff < TCP.MIN_HEADER_LEN) {
     s.fail(R.TCP_BAD_DATA_OFFSET);
     return;
   }
-  if (o + doff > capEnd) s.fail(R.TCP_OPTIONS_TRUNCATED, false);
+  if (o + doff > capEnd) {
+    // In a first fragment the header may go on in the next fragment: still a TCP header.
+    // Otherwise options cut by the capture (a snap length) or claimed past the segment make
+    // the header unreadable, and tshark and Zeek do not count the segment either.
+    if (!s.fragment) {
+      s.fail(o + doff > s.l4WireEnd ? R.TCP_BAD_DATA_OFFSET : R.TCP_OPTIONS_TRUNCATED);
+      return;
+    }
+    s.fail(R.TCP_OPTIONS_TRUNCATED, false);
+  }
   s.layers |= L.TCP;
   s.hasPorts = true;
   s.srcPort = u16be(b, o + TCP.SRC_PORT);
@@ -52,5 +61,5 @@ export function decodeTcp(b: Uint8Array, o: number, end: number, s: PacketSummar
   s.tcpAck = u32be(b, o + TCP.ACK);
   s.tcpFlags = b[o + TCP.FLAGS] | ((b[o + TCP.DATA_OFFSET] & 1) << 8);
   s.tcpWindow = u16be(b, o + TCP.WINDOW);
-  s.payloadLen = s.l4WireEnd - (o + doff);
+  s.payloadLen = Math.max(0, s.l4WireEnd - (o + doff));
 }

@@ -27,3 +27,16 @@ export function decodeVlan(b: Uint8Array, o: number, end: number, s: PacketSumma
   s.etherType = typeOrLength(u16be(b, o + VLAN.TYPE));
   return o + VLAN.TAG_LEN;
 }
+
+/** Cisco VN-Tag (IEEE 802.1Qbh draft): a 4-byte tag after its EtherType, then the inner type. */
+export const VNTAG = { TAG: 0, TYPE: 4, LEN: 6 } as const;
+
+export function decodeVntag(b: Uint8Array, o: number, end: number, s: PacketSummary): number {
+  if (end - o < VNTAG.LEN) {
+    s.fail(R.VNTAG_TRUNCATED);
+    return -1;
+  }
+  s.layers |= L.VLAN;
+  s.etherType = typeOrLength(u16be(b, o + VNTAG.TYPE));
+  return o + VNTAG.LEN;
+}
