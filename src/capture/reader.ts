@@ -80,69 +80,90 @@ export async function readFrom(
   opts: ReadOptions = {},
 ): Promise<SourceSummary> {
   const chunk = opts.chunkSize ?? READ_CHUNK;
-  // Room for one read plus the unfinished record carried over from the previous one.
-  const buf = Buffer.allocUnsafe(chunk + MAX_HELD_BLOCK_LEN);
+  // Two buffers: while records of one are parsed, the next read fills the other. Each holds, in
+  // front of its read area, room for the unfinished record carried over from the other.
+  const head = MAX_HELD_BLOCK_LEN;
+  const bufs = [Buffer.allocUnsafe(head + chunk), Buffer.allocUnsafe(head + chunk)] as const;
   const rec = new CaptureRecord();
   let parser: FormatParser | null = null;
-  /** Input offset of buf[0]. */
-  let base = 0;
-  let pos = 0;
-  let end = 0;
+  let cur = 0;
+  /** Input offset of the first byte not yet consumed (the start of the carry). */
+  let consumed = 0;
+  let carryFrom: Buffer | null = null;
+  let carryStart = 0;
+  let carryLen = 0;
   /** Bytes of a skipped block still to discard as they arrive. */
   let skip = 0;
-  let eof = false;
+  let total = 0;
+  const read = (into: Buffer): Promise<number> => input.read(into, head, chunk);
+  let pending: Promise<number> = read(bufs[0]);
 
   for (;;) {
+    let n: number;
     try {
-      const n = await input.read(buf, end, Math.min(chunk, buf.length - end));
-      if (n === 0) eof = true;
-      else end += n;
+      n = await pending;
     } catch (err) {
-      if (!parser?.started) throw new CaptureOpenError(name, base + end, describeSystemError(err));
-      parser.errors.add(base + end, `read failed (${(err as NodeJS.ErrnoException).code ?? err}); stopped reading`);
+      if (!parser?.started) throw new CaptureOpenError(name, total, describeSystemError(err));
+      parser.errors.add(total, `read failed (${(err as NodeJS.ErrnoException).code ?? err}); stopped reading`);
       break;
     }
+    total += n;
+    const eof = n === 0;
+    const buf = bufs[cur];
+    let pos = head - carryLen;
+    if (carryLen > 0) carryFrom!.copy(buf, pos, carryStart, carryStart + carryLen);
+    const end = head + n;
+    const base = consumed - pos;
+    // Overlap: the next read runs while this buffer is parsed.
+    if (!eof) pending = read(bufs[1 - cur]);
+    cur = 1 - cur;
+    carryLen = 0;
+
     if (skip > 0) {
       const d = Math.min(skip, end - pos);
       pos += d;
       skip -= d;
+      consumed += d;
       if (skip > 0) {
-        if (eof) {
-          parser!.errors.add(base + end, `file ends inside a skipped block (${skip} bytes missing)`);
-          break;
-        }
-        base += end;
-        pos = end = 0;
-        continue;
+        if (!eof) continue;
+        parser!.errors.add(total, `file ends inside a skipped block (${skip} bytes missing)`);
+        break;
       }
     }
     if (!parser) {
-      if (end < MAGIC_LEN) {
-        if (!eof) continue;
-        throw new CaptureOpenError(name, 0, end === 0 ? 'empty file' : `truncated file header (${end} bytes)`);
+      if (end - pos < MAGIC_LEN && !eof) {
+        carryFrom = buf;
+        carryStart = pos;
+        carryLen = end - pos;
+        continue;
       }
-      parser = detectFormat(name, buf, rec);
+      if (end - pos < MAGIC_LEN) {
+        throw new CaptureOpenError(name, 0, end === pos ? 'empty file' : `truncated file header (${end - pos} bytes)`);
+      }
+      parser = detectFormat(name, buf.subarray(pos), rec);
     }
     const next = parser.consume(buf, pos, end, base, sink);
     if (parser.stopped) break;
     if (next > end) {
       skip = next - end;
-      base += end;
-      pos = end = 0;
+      consumed = base + end;
+      if (eof) {
+        parser.errors.add(total, `file ends inside a skipped block (${skip} bytes missing)`);
+        break;
+      }
       continue;
     }
-    pos = next;
+    consumed = base + next;
     if (eof) {
-      parser.endOfInput(base + pos, end - pos);
+      parser.endOfInput(consumed, end - next);
       break;
     }
-    if (pos > 0) {
-      buf.copyWithin(0, pos, end);
-      base += pos;
-      end -= pos;
-      pos = 0;
-    }
+    carryFrom = buf;
+    carryStart = next;
+    carryLen = end - next;
   }
+  // A read still in flight (we stopped early) must settle before the input is closed.
+  await pending.catch(() => 0);
 
   const p = parser!;
   const linktypes: number[] = [];
@@ -154,6 +175,6 @@ export async function readFrom(
     errors: p.errors.list,
     errorsNotListed: p.errors.notListed,
     stoppedEarly: p.stopped,
-    bytesRead: base + end,
+    bytesRead: total,
   };
 }

@@ -72,6 +72,10 @@ export function decodeIpv4(b: Uint8Array, o: number, end: number, wireEnd: numbe
   s.ipVersion = 4;
   s.src[0] = u32be(b, o + IPV4.SRC);
   s.dst[0] = u32be(b, o + IPV4.DST);
+  for (let i = 1; i < 4; i++) {
+    s.src[i] = 0;
+    s.dst[i] = 0;
+  }
   if (ihl > IPV4.MIN_HEADER_LEN && !optionsValid(b, o + IPV4.MIN_HEADER_LEN, o + ihl)) {
     s.fail(R.IPV4_BAD_OPTION, false);
   }

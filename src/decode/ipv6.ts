@@ -121,7 +121,7 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
     next = b[p + EXT.NEXT_HEADER];
     p += len;
   }
-  if (plen === 0 && !jumbo) {
+  if (plen === 0 && !jumbo && next !== IPPROTO.NONE) {
     // Without a jumbo option the payload is empty (RFC 8200 §3); tshark decodes nothing after
     // it either. Segmentation offload captures (BIG TCP) look like this.
     s.fail(R.IPV6_ZERO_PAYLOAD_LENGTH);

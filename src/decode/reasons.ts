@@ -56,7 +56,7 @@ export type ReasonCode = (typeof R)[keyof typeof R];
 export const REASON_COUNT = Math.max(...Object.values(R)) + 1;
 
 const NAMES: string[] = new Array<string>(REASON_COUNT).fill('');
-for (const [key, code] of Object.entries(R)) NAMES[code] = key.toLowerCase().replace(/_/g, '-');
+for (const [key, code] of Object.entries(R)) if (code !== R.NONE) NAMES[code] = key.toLowerCase().replace(/_/g, '-');
 
 /** The printable name of a reason code ("" for NONE). */
 export function reasonName(code: number): string {

@@ -108,7 +108,8 @@ export class PacketSummary {
   // --- network layer: the outermost IP header ---
   /** 0 (no IP), 4 or 6. */
   ipVersion = 0;
-  /** Addresses as 32-bit words, network order; IPv4 uses word 0 only, the rest are 0. */
+  /** Addresses as 32-bit words, network order; IPv4 uses word 0, the rest are 0. Valid only
+   *  when ipVersion is not 0. */
   readonly src = new Uint32Array(4);
   readonly dst = new Uint32Array(4);
   /** Transport protocol after any IPv6 extension headers; -1 when there is none. */
@@ -145,9 +146,8 @@ export class PacketSummary {
     this.vlanDepth = 0;
     this.vlanId = -1;
     this.etherType = -1;
+    // src/dst are written whole by the IP decoders; ipVersion 0 says they mean nothing.
     this.ipVersion = 0;
-    this.src.fill(0);
-    this.dst.fill(0);
     this.ipProto = -1;
     this.fragment = false;
     this.laterFragment = false;

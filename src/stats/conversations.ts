@@ -76,9 +76,15 @@ export class Conversations {
     this.table.grown = false;
   }
 
-  /** Adds one decoded packet. Packets without an IP header belong to no conversation. */
-  ingest(s: PacketSummary): void {
-    if (s.ipVersion === 0) return;
+  /** Key side (0 = A) of the last ingested packet's sender. */
+  lastDir = 0;
+
+  /**
+   * Adds one decoded packet and returns its conversation id (its sender's key side is then in
+   * `lastDir`), or -1: no IP header, or the table is full.
+   */
+  ingest(s: PacketSummary): number {
+    if (s.ipVersion === 0) return -1;
     const k = this.key;
     const proto = s.laterFragment ? PROTO_FRAGMENT : s.ipProto;
     const sp = s.hasPorts ? s.srcPort : 0;
@@ -101,7 +107,7 @@ export class Conversations {
     if (id < 0) {
       // Counting distinct refused keys would need the very table that is full: count packets.
       this.refused++;
-      return;
+      return -1;
     }
     if (this.table.grown) this.grow();
     const isTcp = proto === IPPROTO.TCP && s.hasPorts;
@@ -125,6 +131,8 @@ export class Conversations {
       if (s.ts > this.lastTs[id]) this.lastTs[id] = s.ts;
     }
     if (isTcp) this.tcp.update(this.tcpIndex[id], dir, this.origSide[id], s);
+    this.lastDir = dir;
+    return id;
   }
 
   /** Key accessors for output. */

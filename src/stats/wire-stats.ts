@@ -38,7 +38,7 @@ export class WireStats {
       if (s.ts > this.lastTs) this.lastTs = s.ts;
     }
     this.protocols.ingest(s);
-    this.conversations.ingest(s);
-    this.endpoints.ingest(s);
+    const conv = this.conversations.ingest(s);
+    this.endpoints.ingest(s, conv, this.conversations.lastDir);
   }
 }

@@ -1,0 +1,93 @@
+/**
+ * `npm run bench`: wirestat's report pipeline against tshark and tcpdump on the same generated
+ * capture, in the same run. Each figure is the median of BENCH_RUNS (default 3) runs; ratios
+ * compare medians. Wall time and peak RSS come from GNU time. The machine is small and noisy:
+ * read ratios, not absolute numbers.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generate } from './gen.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist/cli/main.js');
+const PACKETS = Number(process.env.BENCH_PACKETS ?? 2_000_000);
+const FLOWS = Number(process.env.BENCH_FLOWS ?? 5000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DIR = process.env.BENCH_DIR ?? join(tmpdir(), 'wirestat-bench');
+
+interface Sample {
+  seconds: number;
+  rssMb: number;
+}
+
+function measure(cmd: string[]): Sample {
+  // GNU time writes "elapsed maxrss_kb" to a file of its own so the tool's stderr stays apart.
+  const out = join(DIR, 'time.txt');
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', ...cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${r.stderr.toString().slice(-300)}`);
+  const [e, m] = spawnSync('cat', [out]).stdout.toString().trim().split(/\s+/).map(Number);
+  return { seconds: e!, rssMb: m! / 1024 };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function have(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+}
+
+function main(): void {
+  for (const tool of ['tshark', 'tcpdump', '/usr/bin/time']) {
+    if (!have(tool)) throw new Error(`${tool} is needed: apt-get install tshark tcpdump time`);
+  }
+  mkdirSync(DIR, { recursive: true });
+  const file = join(DIR, `bench-${PACKETS}-${FLOWS}.pcap`);
+  if (!existsSync(file)) {
+    process.stdout.write(`generating ${PACKETS} packets, ${FLOWS} concurrent flows → ${file}\n`);
+    generate(file, { packets: PACKETS, flows: FLOWS });
+  }
+  const size = statSync(file).size;
+  process.stdout.write(`capture: ${file}, ${PACKETS} packets, ${(size / 1e6).toFixed(0)} MB; ${RUNS} runs each\n\n`);
+
+  const tools: [string, string[]][] = [
+    ['wirestat report --json', [process.execPath, CLI, 'report', file, '--json']],
+    ['tcpdump -r F port 1 (floor)', ['tcpdump', '-n', '-r', file, 'port 1']],
+    ['tcpdump -nn -r F', ['tcpdump', '-nn', '-r', file]],
+    ['tshark -z conv,tcp -z conv,udp', ['tshark', '-n', '-q', '-r', file, '-z', 'conv,tcp', '-z', 'conv,udp']],
+  ];
+  const rows: { name: string; s: number; rss: number }[] = [];
+  for (const [name, cmd] of tools) {
+    const samples: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) samples.push(measure(cmd));
+    rows.push({ name, s: median(samples.map((x) => x.seconds)), rss: median(samples.map((x) => x.rssMb)) });
+    process.stdout.write(`  ${name}: ${samples.map((x) => x.seconds.toFixed(2)).join(' ')} s\n`);
+  }
+  const ws = rows[0]!;
+  process.stdout.write('\n');
+  const head = ['tool', 'median s', 'packets/s', 'peak RSS MB', 'wirestat speed ×'];
+  const lines = rows.map((r) => [
+    r.name,
+    r.s.toFixed(2),
+    Math.round(PACKETS / r.s).toLocaleString('en-US'),
+    r.rss.toFixed(0),
+    (r.s / ws.s).toFixed(2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  for (const l of [head, ...lines]) {
+    process.stdout.write(l.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ') + '\n');
+  }
+  const tshark = rows[3]!;
+  const floor = rows[1]!;
+  process.stdout.write(
+    `\nwirestat: ${Math.round(PACKETS / ws.s).toLocaleString('en-US')} packets/s, ` +
+      `${(tshark.s / ws.s).toFixed(1)}× tshark, ${(floor.s / ws.s).toFixed(2)}× the libpcap floor, ` +
+      `peak RSS ${ws.rss.toFixed(0)} MB\n`,
+  );
+}
+
+main();
