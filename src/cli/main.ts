@@ -16,6 +16,9 @@ export const DEMO_CAPTURE = fileURLToPath(new URL('../../fixtures/captures/demo.
 
 export const EXIT = { OK: 0, FAILURE: 1, UNREADABLE: 2 } as const;
 
+/** A command line that does not make sense: exit 2 with a hint, like other usage errors. */
+class UsageError extends Error {}
+
 const stdout = { write: (text: string) => void process.stdout.write(text) };
 
 function fail(err: unknown): never {
@@ -54,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
             for (const k of ['top', 'max-flows'] as const) {
               const v = a[k];
               if (v !== undefined && !(Number.isInteger(v) && v >= (k === 'top' ? 0 : 1))) {
-                throw new Error(`--${k} must be a whole number${k === 'top' ? '' : ' above 0'}`);
+                throw new UsageError(`--${k} must be a whole number${k === 'top' ? '' : ' above 0'}`);
               }
             }
             return true;
@@ -62,7 +65,8 @@ async function main(argv: string[]): Promise<number> {
       async (a) => {
         code = await runReport(
           {
-            file: a.file,
+            // yargs-parser reads a lone "-" as an empty option name; "-" means standard input.
+            file: a.file === '' && argv.includes('-') ? '-' : a.file,
             json: a.json,
             csv: a.csv as CsvTable | undefined,
             top: a.top,
@@ -85,8 +89,9 @@ async function main(argv: string[]): Promise<number> {
     .alias('h', 'help')
     .version(false)
     .fail((msg, err) => {
-      if (err) throw err;
-      process.stderr.write(`wirestat: ${msg}\nTry 'wirestat --help'.\n`);
+      // Failures of argument validation are usage errors; anything else is the command's own.
+      if (err && !(err instanceof UsageError)) throw err;
+      process.stderr.write(`wirestat: ${msg ?? err?.message}\nTry 'wirestat --help'.\n`);
       process.exit(EXIT.UNREADABLE);
     })
     .parseAsync();
