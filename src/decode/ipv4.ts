@@ -28,6 +28,13 @@ const OPT_EOL = 0;
 const OPT_NOP = 1;
 /** Smallest legal length of an option with a length byte (type + length). */
 const OPT_MIN_LEN = 2;
+/** Loose and strict source route options: type, length, pointer (1-based), addresses. */
+const OPT_LSRR = 0x83;
+const OPT_SSRR = 0x89;
+const ROUTE_POINTER = 2;
+const ROUTE_FIRST_ADDR = 4;
+const ROUTE_MIN_LEN = 7;
+const ADDR_LEN = 4;
 
 /**
  * Decodes the header at `o`. `wireEnd` is where the frame ended on the wire (in buffer offsets),
@@ -76,7 +83,7 @@ export function decodeIpv4(b: Uint8Array, o: number, end: number, wireEnd: numbe
     s.src[i] = 0;
     s.dst[i] = 0;
   }
-  if (ihl > IPV4.MIN_HEADER_LEN && !optionsValid(b, o + IPV4.MIN_HEADER_LEN, o + ihl)) {
+  if (ihl > IPV4.MIN_HEADER_LEN && !walkOptions(b, o + IPV4.MIN_HEADER_LEN, o + ihl, s)) {
     s.fail(R.IPV4_BAD_OPTION, false);
   }
   const ff = u16be(b, o + IPV4.FLAGS_FRAG);
@@ -109,8 +116,13 @@ export function decodeIpv4(b: Uint8Array, o: number, end: number, wireEnd: numbe
   return p;
 }
 
-/** True when every option's length byte fits the header (RFC 791 §3.1, "Options"). */
-function optionsValid(b: Uint8Array, p: number, hdrEnd: number): boolean {
+/**
+ * True when every option's length byte fits the header (RFC 791 §3.1, "Options"). A loose or
+ * strict source route with hops left names the final destination in its last address: the
+ * conversation is keyed on it, as tshark and Zeek key it (RFC 791 §3.1, "Loose Source Route").
+ */
+function walkOptions(b: Uint8Array, p: number, hdrEnd: number, s: PacketSummary): boolean {
+  let routed = false;
   while (p < hdrEnd) {
     const type = b[p];
     if (type === OPT_EOL) return true;
@@ -121,6 +133,11 @@ function optionsValid(b: Uint8Array, p: number, hdrEnd: number): boolean {
     if (hdrEnd - p < OPT_MIN_LEN) return false;
     const len = b[p + 1];
     if (len < OPT_MIN_LEN || p + len > hdrEnd) return false;
+    if ((type === OPT_LSRR || type === OPT_SSRR) && !routed && len >= ROUTE_MIN_LEN) {
+      routed = true;
+      const ptr = b[p + ROUTE_POINTER];
+      if (ptr >= ROUTE_FIRST_ADDR && ptr <= len && ptr % ADDR_LEN === 0) s.dst[0] = u32be(b, p + len - ADDR_LEN);
+    }
     p += len;
   }
   return true;

@@ -78,7 +78,9 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
       s.fail(R.IPV6_EXT_CHAIN_TOO_LONG);
       return -1;
     }
-    if (end - p < EXT.UNIT) {
+    // An extension header must lie within the capture and within the datagram's own length.
+    const limit = Math.min(end, datagramEnd);
+    if (limit - p < EXT.UNIT) {
       s.fail(R.IPV6_EXT_TRUNCATED);
       return -1;
     }
@@ -88,12 +90,15 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
         : next === IPPROTO.AH
           ? (b[p + EXT.LENGTH] + AH_LEN_BIAS) * AH_WORD
           : (b[p + EXT.LENGTH] + 1) * EXT.UNIT;
-    if (end - p < len) {
+    if (limit - p < len) {
       s.fail(R.IPV6_EXT_TRUNCATED);
       return -1;
     }
     if (next === IPPROTO.ROUTING && b[p + ROUTING.SEGMENTS_LEFT] > 0) finalDestination(b, p, len, s);
-    if (next === IPPROTO.DSTOPTS) homeAddress(b, p + EXT.OPTIONS, p + len, s);
+    if ((next === IPPROTO.DSTOPTS || next === IPPROTO.HOPOPTS) && !walkOptions(b, p + EXT.OPTIONS, p + len, limit, s)) {
+      s.fail(R.IPV6_EXT_TRUNCATED);
+      return -1;
+    }
     if (next === IPPROTO.HOPOPTS && plen === 0) {
       const j = jumboLength(b, p + EXT.OPTIONS, p + len);
       if (j >= 0) {
@@ -155,26 +160,32 @@ function finalDestination(b: Uint8Array, p: number, len: number, s: PacketSummar
 }
 
 /**
- * A Home Address option replaces the care-of source address (RFC 6275 §6.3). Like tshark, the
- * address is taken when its 16 bytes are there even if the option's length byte disagrees
- * (that disagreement is counted).
+ * Walks the options of a destination or hop-by-hop options header (RFC 8200 §4.2). A Home
+ * Address option replaces the care-of source address (RFC 6275 §6.3); as tshark reads it: 16
+ * address bytes after the length byte whatever that byte says (a disagreement is counted), the
+ * last such option winning. Returns false when an option's bytes lie past what can be read
+ * (`readable`): the header cannot be walked, as tshark cannot walk it either.
  */
-function homeAddress(b: Uint8Array, p: number, limit: number, s: PacketSummary): void {
+function walkOptions(b: Uint8Array, p: number, limit: number, readable: number, s: PacketSummary): boolean {
   while (p < limit) {
     const type = b[p];
     if (type === OPT_PAD1) {
       p++;
       continue;
     }
-    if (limit - p < 2) return;
+    if (limit - p < 2) return true;
     const len = b[p + 1];
-    if (type === OPT_HOME_ADDRESS && p + 2 + ADDR_LEN <= limit) {
+    if (type === OPT_HOME_ADDRESS) {
+      if (p + 2 + ADDR_LEN > readable) return false;
       if (len !== ADDR_LEN) s.fail(R.IPV6_BAD_OPTION, false);
       readAddress(b, p + 2, s.src);
-      return;
+      p += 2 + Math.max(ADDR_LEN, len);
+      continue;
     }
+    if (p + 2 + len > readable) return false;
     p += 2 + len;
   }
+  return true;
 }
 
 /** The jumbo payload length from a hop-by-hop options area, or -1 if it carries none. */

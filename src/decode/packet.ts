@@ -31,6 +31,7 @@ const LINKTYPE_RAW_DLT = 12;
 /** Bounds the encapsulation walk (tags, SNAP, MPLS, PPPoE, MAC-in-MAC) whatever the packet
  *  says; generous, because tshark follows even 48 nested PBB headers and we compare with it. */
 const MAX_ENCAPSULATIONS = 64;
+const FABRICPATH_FCS_LEN = 4;
 
 export function decodePacket(rec: CaptureRecord, s: PacketSummary): void {
   s.reset();
@@ -124,6 +125,9 @@ function decodeNetwork(b: Uint8Array, o: number, end: number, wireEnd: number, s
         break;
       case ETHERTYPE.FABRICPATH:
         o = decodeFabricPath(b, o, end, s);
+        // A FabricPath frame ends with its own FCS (as tshark's dissector assumes, always).
+        wireEnd -= FABRICPATH_FCS_LEN;
+        if (end > wireEnd) end = wireEnd;
         break;
       case ETHERTYPE.VNTAG:
         o = decodeVntag(b, o, end, s);

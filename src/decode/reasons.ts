@@ -48,6 +48,7 @@ export const R = {
   FABRICPATH_TRUNCATED: 37,
   PBB_TRUNCATED: 38,
   VNTAG_TRUNCATED: 39,
+  TCP_BAD_OPTION: 40,
 } as const;
 
 export type ReasonCode = (typeof R)[keyof typeof R];

@@ -3,6 +3,7 @@
  */
 import { u16be, u32be } from '../bytes.js';
 import { R } from './reasons.js';
+import { tcpOptionsReadable } from './tcp-options.js';
 import { L, type PacketSummary } from './summary.js';
 
 export const TCP = {
@@ -43,23 +44,24 @@ export function decodeTcp(b: Uint8Array, o: number, end: number, s: PacketSummar
     s.fail(R.TCP_BAD_DATA_OFFSET);
     return;
   }
-  if (o + doff > capEnd) {
-    // In a first fragment the header may go on in the next fragment: still a TCP header.
-    // Otherwise options cut by the capture (a snap length) or claimed past the segment make
-    // the header unreadable, and tshark and Zeek do not count the segment either.
-    if (!s.fragment) {
-      s.fail(o + doff > s.l4WireEnd ? R.TCP_BAD_DATA_OFFSET : R.TCP_OPTIONS_TRUNCATED);
-      return;
-    }
-    s.fail(R.TCP_OPTIONS_TRUNCATED, false);
+  const avail = capEnd - o;
+  const ackNo = u32be(b, o + TCP.ACK);
+  const flags = b[o + TCP.FLAGS];
+  if (doff > TCP.MIN_HEADER_LEN && !tcpOptionsReadable(b, o, avail, doff, (flags & TCP_FLAG.ACK) !== 0, ackNo)) {
+    // Options cut by the capture (a snap length), claimed past the segment or the fragment, or
+    // contradicting their own lengths, so that the header cannot be read (see tcp-options.ts).
+    s.fail(o + doff > s.l4WireEnd ? R.TCP_BAD_DATA_OFFSET : o + doff > capEnd ? R.TCP_OPTIONS_TRUNCATED : R.TCP_BAD_OPTION);
+    return;
   }
+  // Readable enough to name the conversation, though not all of it was captured.
+  if (o + doff > capEnd) s.fail(R.TCP_OPTIONS_TRUNCATED, false);
   s.layers |= L.TCP;
   s.hasPorts = true;
   s.srcPort = u16be(b, o + TCP.SRC_PORT);
   s.dstPort = u16be(b, o + TCP.DST_PORT);
   s.tcpSeq = u32be(b, o + TCP.SEQ);
-  s.tcpAck = u32be(b, o + TCP.ACK);
-  s.tcpFlags = b[o + TCP.FLAGS] | ((b[o + TCP.DATA_OFFSET] & 1) << 8);
+  s.tcpAck = ackNo;
+  s.tcpFlags = flags | ((b[o + TCP.DATA_OFFSET] & 1) << 8);
   s.tcpWindow = u16be(b, o + TCP.WINDOW);
   s.payloadLen = Math.max(0, s.l4WireEnd - (o + doff));
 }

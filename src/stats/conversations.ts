@@ -10,7 +10,7 @@
  */
 import { IPPROTO, type PacketSummary } from '../decode/summary.js';
 import { TCP_FLAG } from '../decode/tcp.js';
-import { FlowTable, growF64, growU8 } from './flow-table.js';
+import { FlowTable, growF64 } from './flow-table.js';
 import { TcpTracker } from './tcp-state.js';
 
 /** Key words: [version<<16 | ports flag | proto, A0..A3, B0..B3, portA<<16 | portB]. */
@@ -27,57 +27,44 @@ const PURE_SYN_MASK = TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.RST | TCP_FLAG.FIN;
 /** Default limit on conversations held at once (memory: see README, "Flow table"). */
 export const DEFAULT_MAX_CONVERSATIONS = 1_000_000;
 
+/**
+ * Per-conversation record, one Float64Array row of REC_WORDS: a packet touches one cache line
+ * of counters instead of one line in each of several arrays.
+ */
+export const REC = {
+  /** Packets and wire bytes sent by key side A and by key side B. */
+  PKTS: 0,
+  BYTES: 2,
+  FIRST_TS: 4,
+  LAST_TS: 5,
+  /** ORIG_B (originator is key side B) | SAW_SYN (a pure SYN fixed the originator). */
+  FLAGS: 6,
+  /** Index into the TCP tracker, or -1. */
+  TCP: 7,
+} as const;
+export const REC_WORDS = 8;
+const ORIG_B = 1;
+const SAW_SYN = 2;
+
 export class Conversations {
   readonly table: FlowTable;
-  /** Packets and wire bytes per direction: [id*2] key A→B, [id*2+1] key B→A. */
-  pkts: Float64Array;
-  bytes: Float64Array;
-  firstTs: Float64Array;
-  lastTs: Float64Array;
-  /** 0: key side A is the originator; 1: side B. */
-  origSide: Uint8Array;
-  /** 1 once a pure SYN fixed the originator. */
-  sawSyn: Uint8Array;
-  /** TCP rows: index into `tcp`; -1 for other rows. */
-  tcpIndex: Int32Array;
+  rec: Float64Array;
   readonly tcp = new TcpTracker();
   /** Packets of new conversations turned away because the table was at its limit. */
   refused = 0;
+  /** Key side (0 = A) of the last ingested packet's sender. */
+  lastDir = 0;
 
   private readonly key = new Uint32Array(CONV_KEY_WORDS);
 
   constructor(limit = DEFAULT_MAX_CONVERSATIONS) {
     this.table = new FlowTable(CONV_KEY_WORDS, limit);
-    const cap = this.table.capacity;
-    this.pkts = new Float64Array(cap * 2);
-    this.bytes = new Float64Array(cap * 2);
-    this.firstTs = new Float64Array(cap).fill(Infinity);
-    this.lastTs = new Float64Array(cap).fill(-Infinity);
-    this.origSide = new Uint8Array(cap);
-    this.sawSyn = new Uint8Array(cap);
-    this.tcpIndex = new Int32Array(cap).fill(-1);
+    this.rec = new Float64Array(this.table.capacity * REC_WORDS);
   }
 
   get size(): number {
     return this.table.size;
   }
-
-  private grow(): void {
-    const cap = this.table.capacity;
-    this.pkts = growF64(this.pkts, cap * 2);
-    this.bytes = growF64(this.bytes, cap * 2);
-    this.firstTs = growF64(this.firstTs, cap, Infinity);
-    this.lastTs = growF64(this.lastTs, cap, -Infinity);
-    this.origSide = growU8(this.origSide, cap);
-    this.sawSyn = growU8(this.sawSyn, cap);
-    const tcpIndex = new Int32Array(cap).fill(-1);
-    tcpIndex.set(this.tcpIndex);
-    this.tcpIndex = tcpIndex;
-    this.table.grown = false;
-  }
-
-  /** Key side (0 = A) of the last ingested packet's sender. */
-  lastDir = 0;
 
   /**
    * Adds one decoded packet and returns its conversation id (its sender's key side is then in
@@ -89,18 +76,26 @@ export class Conversations {
     const proto = s.laterFragment ? PROTO_FRAGMENT : s.ipProto;
     const sp = s.hasPorts ? s.srcPort : 0;
     const dp = s.hasPorts ? s.dstPort : 0;
+    const src = s.src;
+    const dst = s.dst;
     // Canonical order: compare (address, port) of source and destination.
-    let cmp = 0;
-    for (let i = 0; i < 4 && cmp === 0; i++) cmp = s.src[i] - s.dst[i];
+    let cmp = src[0] - dst[0];
+    if (cmp === 0) cmp = src[1] - dst[1];
+    if (cmp === 0) cmp = src[2] - dst[2];
+    if (cmp === 0) cmp = src[3] - dst[3];
     if (cmp === 0) cmp = sp - dp;
     const dir = cmp <= 0 ? 0 : 1;
-    const a = dir === 0 ? s.src : s.dst;
-    const b = dir === 0 ? s.dst : s.src;
+    const a = dir === 0 ? src : dst;
+    const b = dir === 0 ? dst : src;
     k[K.PROTO] = (s.ipVersion << 16) | (s.hasPorts ? PORTS_FLAG : 0) | proto;
-    for (let i = 0; i < 4; i++) {
-      k[K.A + i] = a[i];
-      k[K.B + i] = b[i];
-    }
+    k[K.A] = a[0];
+    k[K.A + 1] = a[1];
+    k[K.A + 2] = a[2];
+    k[K.A + 3] = a[3];
+    k[K.B] = b[0];
+    k[K.B + 1] = b[1];
+    k[K.B + 2] = b[2];
+    k[K.B + 3] = b[3];
     k[K.PORTS] = dir === 0 ? ((sp << 16) | dp) >>> 0 : ((dp << 16) | sp) >>> 0;
 
     const id = this.table.lookupOrInsert(k);
@@ -109,30 +104,53 @@ export class Conversations {
       this.refused++;
       return -1;
     }
-    if (this.table.grown) this.grow();
+    if (this.table.grown) {
+      this.rec = growF64(this.rec, this.table.capacity * REC_WORDS);
+      this.table.grown = false;
+    }
+    const r = this.rec;
+    const o = id * REC_WORDS;
     const isTcp = proto === IPPROTO.TCP && s.hasPorts;
     if (this.table.inserted) {
-      this.origSide[id] = dir;
-      this.sawSyn[id] = 0;
-      if (isTcp) this.tcpIndex[id] = this.tcp.add();
+      r[o + REC.FIRST_TS] = Infinity;
+      r[o + REC.LAST_TS] = -Infinity;
+      r[o + REC.FLAGS] = dir === 1 ? ORIG_B : 0;
+      r[o + REC.TCP] = isTcp ? this.tcp.add() : -1;
     }
-    if (isTcp && this.sawSyn[id] === 0 && (s.tcpFlags & PURE_SYN_MASK) === TCP_FLAG.SYN) {
-      this.sawSyn[id] = 1;
-      if (this.origSide[id] !== dir) {
-        this.origSide[id] = dir;
-        this.tcp.flipped(this.tcpIndex[id], dir);
-      }
+    if (isTcp && (r[o + REC.FLAGS] & SAW_SYN) === 0 && (s.tcpFlags & PURE_SYN_MASK) === TCP_FLAG.SYN) {
+      const flags = r[o + REC.FLAGS];
+      if ((flags & ORIG_B) !== dir) this.tcp.flipped(r[o + REC.TCP], dir);
+      r[o + REC.FLAGS] = SAW_SYN | (dir === 1 ? ORIG_B : 0);
     }
-    const d = id * 2 + dir;
-    this.pkts[d]++;
-    this.bytes[d] += s.wirelen;
+    r[o + REC.PKTS + dir]++;
+    r[o + REC.BYTES + dir] += s.wirelen;
     if (s.hasTs) {
-      if (s.ts < this.firstTs[id]) this.firstTs[id] = s.ts;
-      if (s.ts > this.lastTs[id]) this.lastTs[id] = s.ts;
+      if (s.ts < r[o + REC.FIRST_TS]) r[o + REC.FIRST_TS] = s.ts;
+      if (s.ts > r[o + REC.LAST_TS]) r[o + REC.LAST_TS] = s.ts;
     }
-    if (isTcp) this.tcp.update(this.tcpIndex[id], dir, this.origSide[id], s);
+    if (isTcp) this.tcp.update(r[o + REC.TCP], dir, r[o + REC.FLAGS] & ORIG_B, s);
     this.lastDir = dir;
     return id;
+  }
+
+  /** The originator's key side (0 = A). */
+  origSide(id: number): number {
+    return this.rec[id * REC_WORDS + REC.FLAGS] & ORIG_B;
+  }
+  packets(id: number, side: number): number {
+    return this.rec[id * REC_WORDS + REC.PKTS + side];
+  }
+  bytes(id: number, side: number): number {
+    return this.rec[id * REC_WORDS + REC.BYTES + side];
+  }
+  firstTs(id: number): number {
+    return this.rec[id * REC_WORDS + REC.FIRST_TS];
+  }
+  lastTs(id: number): number {
+    return this.rec[id * REC_WORDS + REC.LAST_TS];
+  }
+  tcpIndex(id: number): number {
+    return this.rec[id * REC_WORDS + REC.TCP];
   }
 
   /** Key accessors for output. */

@@ -3,7 +3,7 @@
  * (rx), as tshark's `-z endpoints,ip` / `endpoints,eth` count them (outermost header only).
  */
 import type { PacketSummary } from '../decode/summary.js';
-import { FlowTable, growF64 } from './flow-table.js';
+import { FlowTable, growF64, growI32 } from './flow-table.js';
 
 /** Key words: [kind, w0..w3]; a MAC is [KIND_MAC, hi16, lo32, 0, 0]. */
 export const ENDPOINT_KEY_WORDS = 5;
@@ -17,33 +17,13 @@ export const DEFAULT_MAX_ENDPOINTS = 1_000_000;
 export const C = { TX_PKTS: 0, TX_BYTES: 1, RX_PKTS: 2, RX_BYTES: 3, N: 4 } as const;
 
 /**
- * Per conversation side (conversation id * 2 + key side): the endpoint ids already looked up.
- * A conversation's IP endpoints never change and its MACs rarely do, so after its first packet
- * the common case costs no hash lookup at all.
+ * Per conversation side (conversation id * 2 + key side): the endpoint ids already looked up,
+ * one row of SIDE_WORDS. A conversation's IP endpoints never change and its MACs rarely do, so
+ * after its first packets the common case costs no hash lookup at all.
  */
-class SideCache {
-  ip = new Int32Array(0);
-  mac = new Int32Array(0);
-  macHi = new Uint32Array(0);
-  macLo = new Uint32Array(0);
-
-  ensure(sides: number): void {
-    if (sides <= this.ip.length) return;
-    const n = Math.max(sides, this.ip.length * 2, 2048);
-    const ip = new Int32Array(n).fill(-1);
-    ip.set(this.ip);
-    this.ip = ip;
-    const mac = new Int32Array(n).fill(-1);
-    mac.set(this.mac);
-    this.mac = mac;
-    const hi = new Uint32Array(n);
-    hi.set(this.macHi);
-    this.macHi = hi;
-    const lo = new Uint32Array(n);
-    lo.set(this.macLo);
-    this.macLo = lo;
-  }
-}
+const SC = { IP: 0, MAC: 1, MAC_HI: 2, MAC_LO: 3 } as const;
+const SIDE_WORDS = 4;
+const UNKNOWN = -1;
 
 export class Endpoints {
   readonly table: FlowTable;
@@ -51,7 +31,8 @@ export class Endpoints {
   /** Packet sides not counted because the table was at its limit. */
   refused = 0;
   private readonly key = new Uint32Array(ENDPOINT_KEY_WORDS);
-  private readonly cache = new SideCache();
+  /** See SC: rows of endpoint ids per conversation side. */
+  private cache = new Int32Array(0);
 
   constructor(limit = DEFAULT_MAX_ENDPOINTS) {
     this.table = new FlowTable(ENDPOINT_KEY_WORDS, limit);
@@ -102,14 +83,30 @@ export class Endpoints {
     return this.lookup();
   }
 
-  /** The MAC endpoint of a conversation side, from the cache when the MAC is the one seen. */
+  /** Room in the side cache for conversation side `side`. */
+  private ensureCache(side: number): void {
+    if ((side + 1) * SIDE_WORDS <= this.cache.length) return;
+    const n = Math.max((side + 1) * SIDE_WORDS, this.cache.length * 2, 4096);
+    this.cache = growI32(this.cache, n, UNKNOWN);
+  }
+
+  /** The IP endpoint id of a conversation side (looked up once). */
+  private sideIp(side: number, version: number, addr: Uint32Array): number {
+    const at = side * SIDE_WORDS + SC.IP;
+    let id = this.cache[at];
+    if (id === UNKNOWN) this.cache[at] = id = this.ipId(version, addr);
+    return id;
+  }
+
+  /** The MAC endpoint id of a conversation side, from the cache when the MAC is the one seen. */
   private sideMac(side: number, hi: number, lo: number): number {
     const c = this.cache;
-    if (c.mac[side] >= 0 && c.macHi[side] === hi && c.macLo[side] === lo) return c.mac[side];
+    const o = side * SIDE_WORDS;
+    if (c[o + SC.MAC] !== UNKNOWN && c[o + SC.MAC_HI] === hi && c[o + SC.MAC_LO] === (lo | 0)) return c[o + SC.MAC];
     const id = this.macId(hi, lo);
-    c.mac[side] = id;
-    c.macHi[side] = hi;
-    c.macLo[side] = lo;
+    c[o + SC.MAC] = id;
+    c[o + SC.MAC_HI] = hi;
+    c[o + SC.MAC_LO] = lo;
     return id;
   }
 
@@ -120,14 +117,11 @@ export class Endpoints {
   ingest(s: PacketSummary, conv: number, dir: number): void {
     const bytes = s.wirelen;
     if (conv >= 0) {
-      const c = this.cache;
       const src = conv * 2 + dir;
       const dst = conv * 2 + 1 - dir;
-      c.ensure(conv * 2 + 2);
-      if (c.ip[src] < 0) c.ip[src] = this.ipId(s.ipVersion, s.src);
-      if (c.ip[dst] < 0) c.ip[dst] = this.ipId(s.ipVersion, s.dst);
-      this.count(c.ip[src], C.TX_PKTS, bytes);
-      this.count(c.ip[dst], C.RX_PKTS, bytes);
+      this.ensureCache(conv * 2 + 1);
+      this.count(this.sideIp(src, s.ipVersion, s.src), C.TX_PKTS, bytes);
+      this.count(this.sideIp(dst, s.ipVersion, s.dst), C.RX_PKTS, bytes);
       if (s.hasSrcMac) this.count(this.sideMac(src, s.srcMacHi, s.srcMacLo), C.TX_PKTS, bytes);
       if (s.hasDstMac) this.count(this.sideMac(dst, s.dstMacHi, s.dstMacLo), C.RX_PKTS, bytes);
       return;

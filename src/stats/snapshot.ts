@@ -155,24 +155,24 @@ export function conversationProtoName(proto: number): string {
 function conversationRows(stats: WireStats, top: number | undefined): ConversationRow[] {
   const c = stats.conversations;
   const keys = c.table.keys;
-  const ids = rank(c.size, (id) => c.bytes[id * 2] + c.bytes[id * 2 + 1], top);
+  const ids = rank(c.size, (id) => c.bytes(id, 0) + c.bytes(id, 1), top);
   return ids.map((id) => {
     const version = c.version(id);
     const proto = c.proto(id);
-    const o = c.origSide[id];
+    const o = c.origSide(id);
     const r = 1 - o;
     const hasPorts = c.hasPorts(id);
     const end = (side: number): string =>
       formatEndpoint(version, keys, c.addrOffset(id, side), hasPorts ? c.port(id, side) : null);
-    const t = c.tcpIndex[id];
+    const t = c.tcpIndex(id);
     return {
       proto: conversationProtoName(proto),
       a: end(o),
       b: end(r),
-      a_to_b: { packets: c.pkts[id * 2 + o], bytes: c.bytes[id * 2 + o] },
-      b_to_a: { packets: c.pkts[id * 2 + r], bytes: c.bytes[id * 2 + r] },
-      first_ts: seconds(c.firstTs[id]),
-      last_ts: seconds(c.lastTs[id]),
+      a_to_b: { packets: c.packets(id, o), bytes: c.bytes(id, o) },
+      b_to_a: { packets: c.packets(id, r), bytes: c.bytes(id, r) },
+      first_ts: seconds(c.firstTs(id)),
+      last_ts: seconds(c.lastTs(id)),
       state: t >= 0 ? c.tcp.connState(t, o) : null,
       history: t >= 0 ? c.tcp.historyString(t, o) : null,
     };

@@ -17,7 +17,7 @@
  */
 import type { PacketSummary } from '../decode/summary.js';
 import { TCP_FLAG } from '../decode/tcp.js';
-import { growF64, growU32, growU8 } from './flow-table.js';
+import { growU32, growU8 } from './flow-table.js';
 
 /** Endpoint states (Zeek TCP_Endpoint.h EndpointState). */
 export const ST = {
@@ -44,6 +44,30 @@ const SIDE_BIT = 0x80;
 
 const INITIAL = 256;
 
+/**
+ * One Uint32Array row per connection (locality, as for conversations): a block of SIDE_WORDS
+ * for each key side, then the per-connection words. Sequence fields are absolute 32-bit values;
+ * only differences and equality are ever used.
+ */
+const SW = {
+  /** state | previous state << 4 | DATA_SENT */
+  STATE: 0,
+  START: 1,
+  LAST: 2,
+  LAST_SYN: 3,
+  LAST_FIN: 4,
+  LAST_RST: 5,
+  REXMITS: 6,
+  ZERO_WINDOWS: 7,
+} as const;
+const SIDE_WORDS = 8;
+const CW = { SEEN: 2 * SIDE_WORDS, HIST_LEN: 2 * SIDE_WORDS + 1 } as const;
+const ROW_WORDS = 2 * SIDE_WORDS + 2;
+const STATE_MASK = 0xf;
+const PREV_SHIFT = 4;
+/** Set once the side sent payload (for REJ: Zeek asks whether either side has a size). */
+const DATA_SENT = 0x100;
+
 function isPowerOf10(n: number): boolean {
   while (n >= 10 && n % 10 === 0) n /= 10;
   return n === 1;
@@ -52,21 +76,7 @@ function isPowerOf10(n: number): boolean {
 export class TcpTracker {
   size = 0;
   private cap = 0;
-  // Per side (index * 2 + side).
-  private state = new Uint8Array(0);
-  private prev = new Uint8Array(0);
-  private start = new Uint32Array(0);
-  private last = new Uint32Array(0);
-  private lastSyn = new Uint32Array(0);
-  private lastFin = new Uint32Array(0);
-  private lastRst = new Uint32Array(0);
-  private finCount = new Uint32Array(0);
-  private rexmits = new Uint32Array(0);
-  private zeroWindows = new Uint32Array(0);
-  private payload = new Float64Array(0);
-  // Per connection.
-  private seen = new Uint32Array(0);
-  private histLen = new Uint8Array(0);
+  private rows = new Uint32Array(0);
   private hist = new Uint8Array(0);
 
   constructor() {
@@ -74,20 +84,7 @@ export class TcpTracker {
   }
 
   private grow(cap: number): void {
-    const two = cap * 2;
-    this.state = growU8(this.state, two);
-    this.prev = growU8(this.prev, two);
-    this.start = growU32(this.start, two);
-    this.last = growU32(this.last, two);
-    this.lastSyn = growU32(this.lastSyn, two);
-    this.lastFin = growU32(this.lastFin, two);
-    this.lastRst = growU32(this.lastRst, two);
-    this.finCount = growU32(this.finCount, two);
-    this.rexmits = growU32(this.rexmits, two);
-    this.zeroWindows = growU32(this.zeroWindows, two);
-    this.payload = growF64(this.payload, two);
-    this.seen = growU32(this.seen, cap);
-    this.histLen = growU8(this.histLen, cap);
+    this.rows = growU32(this.rows, cap * ROW_WORDS);
     this.hist = growU8(this.hist, cap * HISTORY_MAX);
     this.cap = cap;
   }
@@ -99,17 +96,19 @@ export class TcpTracker {
   }
 
   private append(t: number, code: number, side: number): void {
-    const n = this.histLen[t];
+    const row = t * ROW_WORDS;
+    const n = this.rows[row + CW.HIST_LEN];
     if (n >= HISTORY_MAX) return;
     this.hist[t * HISTORY_MAX + n] = code | (side << 7);
-    this.histLen[t] = n + 1;
+    this.rows[row + CW.HIST_LEN] = n + 1;
   }
 
   /** Zeek's CheckHistory: append `letter` unless this side already has `bit`; true if it had. */
   private once(t: number, side: number, bit: number, letter: number): boolean {
     const mask = bit << (side * SEEN_SIDE_SHIFT);
-    if ((this.seen[t] & mask) !== 0) return true;
-    this.seen[t] |= mask;
+    const at = t * ROW_WORDS + CW.SEEN;
+    if ((this.rows[at] & mask) !== 0) return true;
+    this.rows[at] |= mask;
     this.append(t, letter, side);
     return false;
   }
@@ -119,17 +118,26 @@ export class TcpTracker {
     this.append(t, FLIP, side);
   }
 
-  private setState(i: number, st: number): void {
-    if (this.state[i] !== st) {
-      this.prev[i] = this.state[i];
-      this.state[i] = st;
-    }
+  private state(e: number): number {
+    return this.rows[e + SW.STATE] & STATE_MASK;
+  }
+
+  private prev(e: number): number {
+    return (this.rows[e + SW.STATE] >> PREV_SHIFT) & STATE_MASK;
+  }
+
+  private setState(e: number, st: number): void {
+    const w = this.rows[e + SW.STATE];
+    const cur = w & STATE_MASK;
+    if (cur !== st) this.rows[e + SW.STATE] = (w & DATA_SENT) | (cur << PREV_SHIFT) | st;
   }
 
   /** One TCP packet from key side `side`; `origSide` is the originator's side at this moment. */
   update(t: number, side: number, origSide: number, s: PacketSummary): void {
-    const E = t * 2 + side;
-    const P = t * 2 + (1 - side);
+    const rows = this.rows;
+    const row = t * ROW_WORDS;
+    const E = row + side * SIDE_WORDS;
+    const P = row + (1 - side) * SIDE_WORDS;
     const isOrig = side === origSide;
     const f = s.tcpFlags;
     const syn = (f & TCP_FLAG.SYN) !== 0;
@@ -141,48 +149,48 @@ export class TcpTracker {
     // Sequence space used: payload plus one each for SYN and FIN; a RST's payload uses none.
     const segLen = (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
     const endSeq = (seq + segLen) >>> 0;
-    const before = this.state[E];
+    const before = this.state(E);
 
     // init_endpoint: the first packet fixes the start; later SYNs may re-base it.
     if (before === ST.INACTIVE) {
-      this.start[E] = syn ? seq : (seq - 1) >>> 0;
-      this.last[E] = syn ? endSeq : seq;
+      rows[E + SW.START] = syn ? seq : (seq - 1) >>> 0;
+      rows[E + SW.LAST] = syn ? endSeq : seq;
     } else if (
       syn &&
-      (((before === ST.SYN_SENT || before === ST.SYN_ACK_SENT) && seq !== this.start[E]) ||
+      (((before === ST.SYN_SENT || before === ST.SYN_ACK_SENT) && seq !== rows[E + SW.START]) ||
         before === ST.ESTABLISHED ||
         before === ST.PARTIAL ||
-        (before === ST.RESET && this.prev[E] === ST.INACTIVE))
+        (before === ST.RESET && this.prev(E) === ST.INACTIVE))
     ) {
-      this.start[E] = seq;
-      this.last[E] = endSeq;
+      rows[E + SW.START] = seq;
+      rows[E + SW.LAST] = endSeq;
     }
-    const rel = (seq - this.start[E]) >>> 0;
+    const rel = (seq - rows[E + SW.START]) >>> 0;
 
     this.history(t, side, E, syn, fin, rst, ack, rel, len);
 
     // update_window: a zero window, except on a RST or towards a closed peer.
-    if (s.tcpWindow === 0 && !rst && this.state[P] !== ST.CLOSED && before !== ST.RESET) {
-      if (isPowerOf10(++this.zeroWindows[E])) this.append(t, 0x57 /* W */, side);
+    if (s.tcpWindow === 0 && !rst && this.state(P) !== ST.CLOSED && before !== ST.RESET) {
+      if (isPowerOf10(++rows[E + SW.ZERO_WINDOWS])) this.append(t, 0x57 /* W */, side);
     }
-    if (fin) this.finCount[E]++;
 
     // update_last_seq: payload that does not advance the highest sequence seen is a retransmission.
-    const d = (endSeq - this.last[E]) | 0;
+    const last = rows[E + SW.LAST];
+    const d = (endSeq - last) | 0;
     if ((syn || rst) && (d > SEQ_JUMP_LIMIT || d < -SEQ_JUMP_LIMIT)) {
       // A jump: neither progress nor retransmission.
-    } else if (fin && this.last[E] === ((this.start[E] + 1) >>> 0)) {
-      this.last[E] = endSeq;
+    } else if (fin && last === ((rows[E + SW.START] + 1) >>> 0)) {
+      rows[E + SW.LAST] = endSeq;
     } else if (before === ST.RESET) {
       // Nothing after a reset counts.
     } else if (d > 0) {
-      this.last[E] = endSeq;
+      rows[E + SW.LAST] = endSeq;
     } else if (len > 0) {
-      if (isPowerOf10(++this.rexmits[E])) this.append(t, 0x54 /* T */, side);
+      if (isPowerOf10(++rows[E + SW.REXMITS])) this.append(t, 0x54 /* T */, side);
     }
-    this.payload[E] += rst ? 0 : len;
+    if (len > 0 && !rst) rows[E + SW.STATE] |= DATA_SENT;
 
-    this.transition(E, P, isOrig, origSide === side ? E : P, syn, fin, rst, ack, len);
+    this.transition(E, P, isOrig, isOrig ? E : P, syn, fin, rst, ack, len);
   }
 
   /** update_history: one of S/H/F/R/I/Q/D/A for this packet. */
@@ -203,15 +211,15 @@ export class TcpTracker {
       else this.once(t, side, SEEN.MULTI_FLAG, 0x51 /* Q */);
     } else if (syn) {
       const letter = ack ? 0x48 /* H */ : 0x53; /* S */
-      if (this.once(t, side, SEEN.SYN, letter) && rel !== this.lastSyn[E]) this.append(t, letter, side);
-      this.lastSyn[E] = rel;
+      if (this.once(t, side, SEEN.SYN, letter) && rel !== this.rows[E + SW.LAST_SYN]) this.append(t, letter, side);
+      this.rows[E + SW.LAST_SYN] = rel;
     } else if (fin) {
       const key = (rel + len) >>> 0;
-      if (this.once(t, side, SEEN.FIN, 0x46 /* F */) && key !== this.lastFin[E]) this.append(t, 0x46, side);
-      this.lastFin[E] = key;
+      if (this.once(t, side, SEEN.FIN, 0x46 /* F */) && key !== this.rows[E + SW.LAST_FIN]) this.append(t, 0x46, side);
+      this.rows[E + SW.LAST_FIN] = key;
     } else if (rst) {
-      if (this.once(t, side, SEEN.RST, 0x52 /* R */) && rel !== this.lastRst[E]) this.append(t, 0x52, side);
-      this.lastRst[E] = rel;
+      if (this.once(t, side, SEEN.RST, 0x52 /* R */) && rel !== this.rows[E + SW.LAST_RST]) this.append(t, 0x52, side);
+      this.rows[E + SW.LAST_RST] = rel;
     } else if (len > 0) {
       this.once(t, side, SEEN.DATA, 0x44 /* D */);
     } else if (ack) {
@@ -231,29 +239,29 @@ export class TcpTracker {
     ack: boolean,
     len: number,
   ): void {
-    switch (this.state[E]) {
+    switch (this.state(E)) {
       case ST.INACTIVE:
         if (syn) {
           if (isOrig) {
             // Our originator rule put the SYN's sender here even when a SYN-ACK came first:
             // that is Zeek's "reversal", after which both sides are established.
-            if (!ack && this.state[P] === ST.SYN_ACK_SENT) {
+            if (!ack && this.state(P) === ST.SYN_ACK_SENT) {
               this.setState(P, ST.ESTABLISHED);
               this.setState(E, ST.ESTABLISHED);
             } else {
               this.setState(E, ack ? ST.SYN_ACK_SENT : ST.SYN_SENT);
             }
           } else {
-            if (this.state[P] === ST.SYN_SENT) this.setState(P, ST.ESTABLISHED);
+            if (this.state(P) === ST.SYN_SENT) this.setState(P, ST.ESTABLISHED);
             this.setState(E, ST.ESTABLISHED);
           }
         }
         if (fin) this.setState(E, ST.CLOSED);
         if (rst) this.setState(E, ST.RESET);
-        if (this.state[E] === ST.INACTIVE) {
+        if (this.state(E) === ST.INACTIVE) {
           // A bare ACK from the responder before its SYN-ACK is ignored.
-          if (!isOrig && len === 0 && this.state[O] === ST.SYN_SENT) break;
-          this.setState(E, ack && this.state[P] === ST.ESTABLISHED ? ST.ESTABLISHED : ST.PARTIAL);
+          if (!isOrig && len === 0 && this.state(O) === ST.SYN_SENT) break;
+          this.setState(E, ack && this.state(P) === ST.ESTABLISHED ? ST.ESTABLISHED : ST.PARTIAL);
         }
         break;
       case ST.SYN_SENT:
@@ -263,18 +271,18 @@ export class TcpTracker {
         break;
       case ST.ESTABLISHED:
       case ST.PARTIAL:
-        if (syn && this.state[E] === ST.PARTIAL && this.state[P] === ST.INACTIVE && !ack) {
+        if (syn && this.state(E) === ST.PARTIAL && this.state(P) === ST.INACTIVE && !ack) {
           this.setState(E, ST.SYN_SENT);
         }
         if (fin && !rst) {
           this.setState(E, ST.CLOSED);
           // The peer's FIN then RST is a normal close.
-          if (this.state[P] === ST.RESET && this.prev[P] === ST.CLOSED) this.setState(P, ST.CLOSED);
+          if (this.state(P) === ST.RESET && this.prev(P) === ST.CLOSED) this.setState(P, ST.CLOSED);
         }
         if (rst) this.setState(E, ST.RESET);
         break;
       case ST.CLOSED:
-        if (rst && this.state[P] !== ST.CLOSED) this.setState(E, ST.RESET);
+        if (rst && this.state(P) !== ST.CLOSED) this.setState(E, ST.RESET);
         break;
       default:
         // RESET is final.
@@ -286,7 +294,8 @@ export class TcpTracker {
   historyString(t: number, origSide: number): string {
     let out = '';
     const base = t * HISTORY_MAX;
-    for (let i = 0; i < this.histLen[t]; i++) {
+    const n = this.rows[t * ROW_WORDS + CW.HIST_LEN];
+    for (let i = 0; i < n; i++) {
       const e = this.hist[base + i];
       const code = e & ~SIDE_BIT;
       const side = e >> 7;
@@ -297,12 +306,15 @@ export class TcpTracker {
 
   /** Zeek's conn_state() for this connection, `origSide` being the originator's key side. */
   connState(t: number, origSide: number): string {
-    const os = this.state[t * 2 + origSide];
-    const rs = this.state[t * 2 + 1 - origSide];
+    const row = t * ROW_WORDS;
+    const O = row + origSide * SIDE_WORDS;
+    const Rp = row + (1 - origSide) * SIDE_WORDS;
+    const os = this.state(O);
+    const rs = this.state(Rp);
     const oInactive = os === ST.INACTIVE || os === ST.PARTIAL;
     const rInactive = rs === ST.INACTIVE || rs === ST.PARTIAL;
     if (rs === ST.RESET) {
-      const noData = this.payload[t * 2] === 0 && this.payload[t * 2 + 1] === 0;
+      const noData = ((this.rows[O + SW.STATE] | this.rows[Rp + SW.STATE]) & DATA_SENT) === 0;
       if (os === ST.SYN_SENT || os === ST.SYN_ACK_SENT || (os === ST.RESET && noData)) return 'REJ';
       return oInactive ? 'RSTRH' : 'RSTR';
     }

@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { compareWithTshark, type FileComparison } from '../helpers/differential.js';
+import { pool } from '../helpers/pool.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const CORPUS = process.env.WIRESTAT_CORPUS ?? join(ROOT, '../shared/corpus');
@@ -18,26 +19,11 @@ function captures(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-/** Runs `fn` over `items` with at most `n` at once (tshark is a process per file). */
-async function pool<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 const sets: [string, string[]][] = [
   ['fixtures', captures(join(ROOT, 'fixtures/captures'))],
   ['tcpdump-tests', captures(join(CORPUS, 'tcpdump-tests'))],
+  ['zeek-traces', captures(join(CORPUS, 'zeek-traces'))],
 ];
-if (process.env.WIRESTAT_DIFF_ZEEK) sets.push(['zeek-traces', captures(join(CORPUS, 'zeek-traces'))]);
 
 for (const [name, files] of sets) {
   t.test(`tshark agrees on ${name}`, async (t) => {
@@ -45,20 +31,22 @@ for (const [name, files] of sets) {
     const list = only ? files.filter((f) => f.includes(only)) : files;
     t.ok(list.length > 0, `${name}: captures found`);
     const results: FileComparison[] = await pool(list, 2, (f) =>
-      compareWithTshark(f).catch((err: Error) => ({ file: f, skipped: null, conversations: 0, mismatches: [`comparison failed: ${err.message}`] })),
+      compareWithTshark(f).catch((err: Error) => ({ file: f, skipped: null, conversations: 0, framesOnly: 0, mismatches: [`comparison failed: ${err.message}`] })),
     );
     // For investigating differences: WIRESTAT_DIFF_OUT=file collects every result as JSON lines.
     const dump = process.env.WIRESTAT_DIFF_OUT;
     if (dump) for (const r of results) appendFileSync(dump, JSON.stringify(r) + '\n');
     let compared = 0;
     let conversations = 0;
+    let framesOnly = 0;
     for (const r of results) {
       if (r.skipped) continue;
       compared++;
       conversations += r.conversations;
+      framesOnly += r.framesOnly;
       if (r.mismatches.length > 0) t.fail(`${r.file}`, { diagnostic: true, mismatches: r.mismatches.slice(0, 20) });
     }
     t.pass(`${name}: ${compared} files compared, ${conversations} conversations, ${results.length - compared} skipped`);
-    t.comment(`${name}: ${compared} files, ${conversations} TCP/UDP conversations compared with tshark`);
+    t.comment(`${name}: ${compared} files, ${conversations} TCP/UDP conversations compared with tshark (${framesOnly} by frames only)`);
   });
 }
