@@ -10,7 +10,7 @@
  */
 import { IPPROTO, type PacketSummary } from '../decode/summary.js';
 import { TCP_FLAG } from '../decode/tcp.js';
-import { FlowTable, growF64 } from './flow-table.js';
+import { FlowTable } from './flow-table.js';
 import { TcpTracker } from './tcp-state.js';
 
 /** Key words: [version<<16 | ports flag | proto, A0..A3, B0..B3, portA<<16 | portB]. */
@@ -28,27 +28,43 @@ const PURE_SYN_MASK = TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.RST | TCP_FLAG.FIN;
 export const DEFAULT_MAX_CONVERSATIONS = 1_000_000;
 
 /**
- * Per-conversation record, one Float64Array row of REC_WORDS: a packet touches one cache line
- * of counters instead of one line in each of several arrays.
+ * A conversation's row (32-bit words), after its key: flags and TCP tracker index, the counters
+ * (Float64), and what its endpoints' MAC accounting needs (see Endpoints). A packet touches the
+ * first 128 bytes of its row, two adjacent cache lines; the MAC bases after them change only
+ * when a side's MAC does.
  */
-export const REC = {
-  /** Packets and wire bytes sent by key side A and by key side B. */
-  PKTS: 0,
-  BYTES: 2,
-  FIRST_TS: 4,
-  LAST_TS: 5,
+export const CW = {
   /** ORIG_B (originator is key side B) | SAW_SYN (a pure SYN fixed the originator). */
-  FLAGS: 6,
+  FLAGS: 10,
   /** Index into the TCP tracker, or -1. */
-  TCP: 7,
+  TCP: 11,
+  /** Per key side (A, then B): the source MAC of its packets and the destination MAC of the
+   *  packets sent to it, as hi | MAC_PRESENT and lo; 0 until the first packet. */
+  TX_MAC_HI: 24,
+  TX_MAC_LO: 26,
+  RX_MAC_HI: 28,
+  RX_MAC_LO: 30,
 } as const;
-export const REC_WORDS = 8;
+/** Float64 fields, as indexes into the row's Float64 view (row words / 2 + n), per key side. */
+export const CF = {
+  /** Packets and wire bytes sent by key side A and by key side B. */
+  PKTS: 6,
+  BYTES: 8,
+  FIRST_TS: 10,
+  LAST_TS: 11,
+  /** The side's packet and byte counts when its current tx / rx MAC took over. */
+  TX_BASE_PKTS: 16,
+  TX_BASE_BYTES: 18,
+  RX_BASE_PKTS: 20,
+  RX_BASE_BYTES: 22,
+} as const;
+export const ROW_WORDS = 48;
+export const ROW_F64 = ROW_WORDS / 2;
 const ORIG_B = 1;
 const SAW_SYN = 2;
 
 export class Conversations {
   readonly table: FlowTable;
-  rec: Float64Array;
   readonly tcp = new TcpTracker();
   /** Packets of new conversations turned away because the table was at its limit. */
   refused = 0;
@@ -58,8 +74,7 @@ export class Conversations {
   private readonly key = new Uint32Array(CONV_KEY_WORDS);
 
   constructor(limit = DEFAULT_MAX_CONVERSATIONS) {
-    this.table = new FlowTable(CONV_KEY_WORDS, limit);
-    this.rec = new Float64Array(this.table.capacity * REC_WORDS);
+    this.table = new FlowTable(CONV_KEY_WORDS, ROW_WORDS, limit);
   }
 
   get size(): number {
@@ -98,77 +113,75 @@ export class Conversations {
     k[K.B + 3] = b[3];
     k[K.PORTS] = dir === 0 ? ((sp << 16) | dp) >>> 0 : ((dp << 16) | sp) >>> 0;
 
-    const id = this.table.lookupOrInsert(k);
+    const t = this.table;
+    const id = t.lookupOrInsert(k);
     if (id < 0) {
       // Counting distinct refused keys would need the very table that is full: count packets.
       this.refused++;
       return -1;
     }
-    if (this.table.grown) {
-      this.rec = growF64(this.rec, this.table.capacity * REC_WORDS);
-      this.table.grown = false;
-    }
-    const r = this.rec;
-    const o = id * REC_WORDS;
+    const w = t.i32;
+    const f = t.f64;
+    const row = id * ROW_WORDS;
+    const rf = id * ROW_F64;
     const isTcp = proto === IPPROTO.TCP && s.hasPorts;
-    if (this.table.inserted) {
-      r[o + REC.FIRST_TS] = Infinity;
-      r[o + REC.LAST_TS] = -Infinity;
-      r[o + REC.FLAGS] = dir === 1 ? ORIG_B : 0;
-      r[o + REC.TCP] = isTcp ? this.tcp.add() : -1;
+    if (t.inserted) {
+      f[rf + CF.FIRST_TS] = Infinity;
+      f[rf + CF.LAST_TS] = -Infinity;
+      w[row + CW.FLAGS] = dir === 1 ? ORIG_B : 0;
+      w[row + CW.TCP] = isTcp ? this.tcp.add() : -1;
     }
-    if (isTcp && (r[o + REC.FLAGS] & SAW_SYN) === 0 && (s.tcpFlags & PURE_SYN_MASK) === TCP_FLAG.SYN) {
-      const flags = r[o + REC.FLAGS];
-      if ((flags & ORIG_B) !== dir) this.tcp.flipped(r[o + REC.TCP], dir);
-      r[o + REC.FLAGS] = SAW_SYN | (dir === 1 ? ORIG_B : 0);
+    if (isTcp && (w[row + CW.FLAGS] & SAW_SYN) === 0 && (s.tcpFlags & PURE_SYN_MASK) === TCP_FLAG.SYN) {
+      if ((w[row + CW.FLAGS] & ORIG_B) !== dir) this.tcp.flipped(w[row + CW.TCP], dir);
+      w[row + CW.FLAGS] = SAW_SYN | (dir === 1 ? ORIG_B : 0);
     }
-    r[o + REC.PKTS + dir]++;
-    r[o + REC.BYTES + dir] += s.wirelen;
+    f[rf + CF.PKTS + dir]++;
+    f[rf + CF.BYTES + dir] += s.wirelen;
     if (s.hasTs) {
-      if (s.ts < r[o + REC.FIRST_TS]) r[o + REC.FIRST_TS] = s.ts;
-      if (s.ts > r[o + REC.LAST_TS]) r[o + REC.LAST_TS] = s.ts;
+      if (s.ts < f[rf + CF.FIRST_TS]) f[rf + CF.FIRST_TS] = s.ts;
+      if (s.ts > f[rf + CF.LAST_TS]) f[rf + CF.LAST_TS] = s.ts;
     }
-    if (isTcp) this.tcp.update(r[o + REC.TCP], dir, r[o + REC.FLAGS] & ORIG_B, s);
+    if (isTcp) this.tcp.update(w[row + CW.TCP], dir, w[row + CW.FLAGS] & ORIG_B, s);
     this.lastDir = dir;
     return id;
   }
 
   /** The originator's key side (0 = A). */
   origSide(id: number): number {
-    return this.rec[id * REC_WORDS + REC.FLAGS] & ORIG_B;
+    return this.table.i32[id * ROW_WORDS + CW.FLAGS] & ORIG_B;
   }
   packets(id: number, side: number): number {
-    return this.rec[id * REC_WORDS + REC.PKTS + side];
+    return this.table.f64[id * ROW_F64 + CF.PKTS + side];
   }
   bytes(id: number, side: number): number {
-    return this.rec[id * REC_WORDS + REC.BYTES + side];
+    return this.table.f64[id * ROW_F64 + CF.BYTES + side];
   }
   firstTs(id: number): number {
-    return this.rec[id * REC_WORDS + REC.FIRST_TS];
+    return this.table.f64[id * ROW_F64 + CF.FIRST_TS];
   }
   lastTs(id: number): number {
-    return this.rec[id * REC_WORDS + REC.LAST_TS];
+    return this.table.f64[id * ROW_F64 + CF.LAST_TS];
   }
   tcpIndex(id: number): number {
-    return this.rec[id * REC_WORDS + REC.TCP];
+    return this.table.i32[id * ROW_WORDS + CW.TCP];
   }
 
   /** Key accessors for output. */
   version(id: number): number {
-    return this.table.keys[id * CONV_KEY_WORDS + K.PROTO] >>> 16;
+    return this.table.u32[id * ROW_WORDS + K.PROTO] >>> 16;
   }
   proto(id: number): number {
-    return this.table.keys[id * CONV_KEY_WORDS + K.PROTO] & PROTO_MASK;
+    return this.table.u32[id * ROW_WORDS + K.PROTO] & PROTO_MASK;
   }
   hasPorts(id: number): boolean {
-    return (this.table.keys[id * CONV_KEY_WORDS + K.PROTO] & PORTS_FLAG) !== 0;
+    return (this.table.u32[id * ROW_WORDS + K.PROTO] & PORTS_FLAG) !== 0;
   }
-  /** Offset in `table.keys` of side 0 (A) or 1 (B)'s address words. */
+  /** Index in `table.u32` of side 0 (A) or 1 (B)'s address words. */
   addrOffset(id: number, side: number): number {
-    return id * CONV_KEY_WORDS + (side === 0 ? K.A : K.B);
+    return id * ROW_WORDS + (side === 0 ? K.A : K.B);
   }
   port(id: number, side: number): number {
-    const w = this.table.keys[id * CONV_KEY_WORDS + K.PORTS];
+    const w = this.table.u32[id * ROW_WORDS + K.PORTS];
     return side === 0 ? w >>> 16 : w & 0xffff;
   }
 }

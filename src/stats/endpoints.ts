@@ -1,9 +1,17 @@
 /**
  * Endpoints: per IP address and per MAC address, packets and wire bytes sent (tx) and received
  * (rx), as tshark's `-z endpoints,ip` / `endpoints,eth` count them (outermost header only).
+ *
+ * Most packets belong to a conversation, and a conversation's IP endpoints never change while
+ * its MACs rarely do. So a conversation's packets are not counted per packet here: its row's
+ * own counters are the endpoints' counts. Per key side the row remembers the MAC its packets
+ * came from (tx) and went to (rx) and the side's counters when that MAC took over; only when a
+ * MAC changes is the run before it added to the MAC's endpoint. `totals()` combines everything.
+ * Packets outside any conversation (ARP, non-IP, a full table) are counted directly.
  */
 import type { PacketSummary } from '../decode/summary.js';
-import { FlowTable, growF64, growI32 } from './flow-table.js';
+import { CF, CW, type Conversations, ROW_F64 as CONV_F64, ROW_WORDS as CONV_WORDS } from './conversations.js';
+import { FlowTable } from './flow-table.js';
 
 /** Key words: [kind, w0..w3]; a MAC is [KIND_MAC, hi16, lo32, 0, 0]. */
 export const ENDPOINT_KEY_WORDS = 5;
@@ -13,64 +21,52 @@ export const KIND_IPV6 = 6;
 
 export const DEFAULT_MAX_ENDPOINTS = 1_000_000;
 
-/** Counter slots per endpoint: tx packets, tx bytes, rx packets, rx bytes. */
-export const C = { TX_PKTS: 0, TX_BYTES: 1, RX_PKTS: 2, RX_BYTES: 3, N: 4 } as const;
+/** Row: the key, one word of padding, then four Float64 counters. */
+const ROW_WORDS = 14;
+const ROW_F64 = ROW_WORDS / 2;
+/** Counter indexes in the row's Float64 view: tx packets, tx bytes, rx packets, rx bytes. */
+export const C = { TX_PKTS: 3, TX_BYTES: 4, RX_PKTS: 5, RX_BYTES: 6 } as const;
+/** Counter slots per endpoint in a `totals()` array. */
+export const T = { TX_PKTS: 0, TX_BYTES: 1, RX_PKTS: 2, RX_BYTES: 3, N: 4 } as const;
 
-/**
- * Per conversation side (conversation id * 2 + key side): the endpoint ids already looked up,
- * one row of SIDE_WORDS. A conversation's IP endpoints never change and its MACs rarely do, so
- * after its first packets the common case costs no hash lookup at all.
- */
-const SC = { IP: 0, MAC: 1, MAC_HI: 2, MAC_LO: 3 } as const;
-const SIDE_WORDS = 4;
-const UNKNOWN = -1;
+/** A MAC as stored in a conversation row: the 16 high bits plus a presence bit. */
+const MAC_PRESENT = 0x10000;
+/** A packet without a MAC (a cooked or raw-IP capture), distinct from every MAC. */
+const MAC_NONE = 0x20000;
 
 export class Endpoints {
   readonly table: FlowTable;
-  counts: Float64Array;
   /** Packet sides not counted because the table was at its limit. */
   refused = 0;
   private readonly key = new Uint32Array(ENDPOINT_KEY_WORDS);
-  /** See SC: rows of endpoint ids per conversation side. */
-  private cache = new Int32Array(0);
 
   constructor(limit = DEFAULT_MAX_ENDPOINTS) {
-    this.table = new FlowTable(ENDPOINT_KEY_WORDS, limit);
-    this.counts = new Float64Array(this.table.capacity * C.N);
+    this.table = new FlowTable(ENDPOINT_KEY_WORDS, ROW_WORDS, limit);
   }
 
   get size(): number {
     return this.table.size;
   }
 
-  /** The id of the endpoint in `key`, inserting it; -1 when the table is full. */
-  private lookup(): number {
-    const id = this.table.lookupOrInsert(this.key);
-    if (this.table.grown) {
-      this.counts = growF64(this.counts, this.table.capacity * C.N);
-      this.table.grown = false;
-    }
-    return id;
-  }
-
-  private count(id: number, slot: number, bytes: number): void {
+  private count(id: number, slot: number, packets: number, bytes: number): void {
     if (id < 0) {
-      this.refused++;
+      this.refused += packets;
       return;
     }
-    const o = id * C.N + slot;
-    this.counts[o]++;
-    this.counts[o + 1] += bytes;
+    const f = this.table.f64;
+    const o = id * ROW_F64 + slot;
+    f[o] += packets;
+    f[o + 1] += bytes;
   }
 
-  private ipId(version: number, a: Uint32Array): number {
+  private ipId(version: number, a: ArrayLike<number>, at = 0): number {
     const k = this.key;
     k[0] = version === 6 ? KIND_IPV6 : KIND_IPV4;
-    k[1] = a[0];
-    k[2] = a[1];
-    k[3] = a[2];
-    k[4] = a[3];
-    return this.lookup();
+    k[1] = a[at];
+    k[2] = a[at + 1];
+    k[3] = a[at + 2];
+    k[4] = a[at + 3];
+    return this.table.lookupOrInsert(k);
   }
 
   private macId(hi: number, lo: number): number {
@@ -80,61 +76,133 @@ export class Endpoints {
     k[2] = lo;
     k[3] = 0;
     k[4] = 0;
-    return this.lookup();
+    return this.table.lookupOrInsert(k);
   }
 
-  /** Room in the side cache for conversation side `side`. */
-  private ensureCache(side: number): void {
-    if ((side + 1) * SIDE_WORDS <= this.cache.length) return;
-    const n = Math.max((side + 1) * SIDE_WORDS, this.cache.length * 2, 4096);
-    this.cache = growI32(this.cache, n, UNKNOWN);
-  }
-
-  /** The IP endpoint id of a conversation side (looked up once). */
-  private sideIp(side: number, version: number, addr: Uint32Array): number {
-    const at = side * SIDE_WORDS + SC.IP;
-    let id = this.cache[at];
-    if (id === UNKNOWN) this.cache[at] = id = this.ipId(version, addr);
-    return id;
-  }
-
-  /** The MAC endpoint id of a conversation side, from the cache when the MAC is the one seen. */
-  private sideMac(side: number, hi: number, lo: number): number {
-    const c = this.cache;
-    const o = side * SIDE_WORDS;
-    if (c[o + SC.MAC] !== UNKNOWN && c[o + SC.MAC_HI] === hi && c[o + SC.MAC_LO] === (lo | 0)) return c[o + SC.MAC];
-    const id = this.macId(hi, lo);
-    c[o + SC.MAC] = id;
-    c[o + SC.MAC_HI] = hi;
-    c[o + SC.MAC_LO] = lo;
-    return id;
+  /** Counts a packet that belongs to no conversation (no IP header, or the table was full). */
+  ingest(s: PacketSummary): void {
+    const bytes = s.wirelen;
+    if (s.ipVersion !== 0) {
+      this.count(this.ipId(s.ipVersion, s.src), C.TX_PKTS, 1, bytes);
+      this.count(this.ipId(s.ipVersion, s.dst), C.RX_PKTS, 1, bytes);
+    }
+    if (s.hasSrcMac) this.count(this.macId(s.srcMacHi, s.srcMacLo), C.TX_PKTS, 1, bytes);
+    if (s.hasDstMac) this.count(this.macId(s.dstMacHi, s.dstMacLo), C.RX_PKTS, 1, bytes);
   }
 
   /**
-   * Counts one packet. `conv` is its conversation id (or -1) and `dir` its sender's key side
-   * there, which lets the side cache stand in for the lookups.
+   * Notes the MACs of a packet of conversation `id` sent by its key side `dir`, after the
+   * conversation counted it. The common case compares four words of the row and writes nothing.
    */
-  ingest(s: PacketSummary, conv: number, dir: number): void {
-    const bytes = s.wirelen;
-    if (conv >= 0) {
-      const src = conv * 2 + dir;
-      const dst = conv * 2 + 1 - dir;
-      this.ensureCache(conv * 2 + 1);
-      this.count(this.sideIp(src, s.ipVersion, s.src), C.TX_PKTS, bytes);
-      this.count(this.sideIp(dst, s.ipVersion, s.dst), C.RX_PKTS, bytes);
-      if (s.hasSrcMac) this.count(this.sideMac(src, s.srcMacHi, s.srcMacLo), C.TX_PKTS, bytes);
-      if (s.hasDstMac) this.count(this.sideMac(dst, s.dstMacHi, s.dstMacLo), C.RX_PKTS, bytes);
-      return;
+  ingestConversation(s: PacketSummary, conv: Conversations, id: number, dir: number): void {
+    const w = conv.table.u32;
+    const row = id * CONV_WORDS;
+    const src = s.hasSrcMac ? s.srcMacHi | MAC_PRESENT : MAC_NONE;
+    const srcLo = s.hasSrcMac ? s.srcMacLo : 0;
+    if (w[row + CW.TX_MAC_HI + dir] !== src || w[row + CW.TX_MAC_LO + dir] !== srcLo) {
+      this.switchMac(conv, id, dir, true, src, srcLo, s.wirelen);
     }
-    if (s.ipVersion !== 0) {
-      this.count(this.ipId(s.ipVersion, s.src), C.TX_PKTS, bytes);
-      this.count(this.ipId(s.ipVersion, s.dst), C.RX_PKTS, bytes);
+    const dst = s.hasDstMac ? s.dstMacHi | MAC_PRESENT : MAC_NONE;
+    const dstLo = s.hasDstMac ? s.dstMacLo : 0;
+    const rx = 1 - dir;
+    if (w[row + CW.RX_MAC_HI + rx] !== dst || w[row + CW.RX_MAC_LO + rx] !== dstLo) {
+      this.switchMac(conv, id, rx, false, dst, dstLo, s.wirelen);
     }
-    if (s.hasSrcMac) this.count(this.macId(s.srcMacHi, s.srcMacLo), C.TX_PKTS, bytes);
-    if (s.hasDstMac) this.count(this.macId(s.dstMacHi, s.dstMacLo), C.RX_PKTS, bytes);
   }
 
+  /**
+   * Side `side`'s tx (or rx) MAC changed with the packet just counted: the run before that
+   * packet goes to the old MAC's endpoint, and the new MAC's run starts with the packet.
+   */
+  private switchMac(conv: Conversations, id: number, side: number, tx: boolean, hi: number, lo: number, bytes: number): void {
+    const t = conv.table;
+    const row = id * CONV_WORDS;
+    const rf = id * CONV_F64;
+    // tx counts what the side sent; rx what the other side sent to it.
+    const sender = tx ? side : 1 - side;
+    const pkts = t.f64[rf + CF.PKTS + sender] - 1;
+    const byts = t.f64[rf + CF.BYTES + sender] - bytes;
+    const hiAt = row + (tx ? CW.TX_MAC_HI : CW.RX_MAC_HI) + side;
+    const loAt = row + (tx ? CW.TX_MAC_LO : CW.RX_MAC_LO) + side;
+    const baseP = rf + (tx ? CF.TX_BASE_PKTS : CF.RX_BASE_PKTS) + side;
+    const baseB = rf + (tx ? CF.TX_BASE_BYTES : CF.RX_BASE_BYTES) + side;
+    const old = t.u32[hiAt];
+    if ((old & MAC_PRESENT) !== 0 && pkts > t.f64[baseP]) {
+      this.count(this.macId(old & 0xffff, t.u32[loAt]), tx ? C.TX_PKTS : C.RX_PKTS, pkts - t.f64[baseP], byts - t.f64[baseB]);
+    }
+    // The lookup above may have grown only the endpoint table: the conversation views stand.
+    t.u32[hiAt] = hi;
+    t.u32[loAt] = lo;
+    t.f64[baseP] = pkts;
+    t.f64[baseB] = byts;
+  }
+
+  /**
+   * Counters of every endpoint, conversations included: [id * T.N + T.*]. Does not change what
+   * was counted, so it can be taken again later. Inserts endpoints first seen through
+   * conversations, so call it before reading `size`, `kind` or `addrOffset` for output.
+   */
+  totals(conv: Conversations): Float64Array {
+    const t = conv.table;
+    const n = conv.size;
+    // Pass 1: the endpoint id of each conversation side's IP and current MACs.
+    const ids = new Int32Array(n * 6);
+    for (let id = 0; id < n; id++) {
+      const row = id * CONV_WORDS;
+      const version = conv.version(id);
+      for (let side = 0; side < 2; side++) {
+        ids[id * 6 + side] = this.ipId(version, t.u32, conv.addrOffset(id, side));
+        const txHi = t.u32[row + CW.TX_MAC_HI + side];
+        const rxHi = t.u32[row + CW.RX_MAC_HI + side];
+        ids[id * 6 + 2 + side] = (txHi & MAC_PRESENT) !== 0 ? this.macId(txHi & 0xffff, t.u32[row + CW.TX_MAC_LO + side]) : -2;
+        ids[id * 6 + 4 + side] = (rxHi & MAC_PRESENT) !== 0 ? this.macId(rxHi & 0xffff, t.u32[row + CW.RX_MAC_LO + side]) : -2;
+      }
+    }
+    // Pass 2: what was counted directly, plus each conversation side's share.
+    const size = this.table.size;
+    const out = new Float64Array(size * T.N);
+    const f = this.table.f64;
+    for (let e = 0; e < size; e++) {
+      out[e * T.N + T.TX_PKTS] = f[e * ROW_F64 + C.TX_PKTS];
+      out[e * T.N + T.TX_BYTES] = f[e * ROW_F64 + C.TX_BYTES];
+      out[e * T.N + T.RX_PKTS] = f[e * ROW_F64 + C.RX_PKTS];
+      out[e * T.N + T.RX_BYTES] = f[e * ROW_F64 + C.RX_BYTES];
+    }
+    let refused = 0;
+    const add = (e: number, tx: boolean, packets: number, bytes: number): void => {
+      if (e < 0) {
+        if (e === -1) refused += packets;
+        return;
+      }
+      out[e * T.N + (tx ? T.TX_PKTS : T.RX_PKTS)] += packets;
+      out[e * T.N + (tx ? T.TX_BYTES : T.RX_BYTES)] += bytes;
+    };
+    for (let id = 0; id < n; id++) {
+      const rf = id * CONV_F64;
+      for (let side = 0; side < 2; side++) {
+        const sentP = t.f64[rf + CF.PKTS + side];
+        const sentB = t.f64[rf + CF.BYTES + side];
+        const gotP = t.f64[rf + CF.PKTS + 1 - side];
+        const gotB = t.f64[rf + CF.BYTES + 1 - side];
+        add(ids[id * 6 + side], true, sentP, sentB);
+        add(ids[id * 6 + side], false, gotP, gotB);
+        add(ids[id * 6 + 2 + side], true, sentP - t.f64[rf + CF.TX_BASE_PKTS + side], sentB - t.f64[rf + CF.TX_BASE_BYTES + side]);
+        add(ids[id * 6 + 4 + side], false, gotP - t.f64[rf + CF.RX_BASE_PKTS + side], gotB - t.f64[rf + CF.RX_BASE_BYTES + side]);
+      }
+    }
+    this.totalsRefused = refused;
+    return out;
+  }
+
+  /** Packet sides the last `totals()` could not place because the table was at its limit. */
+  totalsRefused = 0;
+
   kind(id: number): number {
-    return this.table.keys[id * ENDPOINT_KEY_WORDS];
+    return this.table.u32[id * ROW_WORDS];
+  }
+
+  /** Index in `table.u32` of the endpoint's address words (after the kind). */
+  addrOffset(id: number): number {
+    return id * ROW_WORDS + 1;
   }
 }

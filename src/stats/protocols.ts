@@ -9,9 +9,21 @@ import { L, LAYER_NAMES, type PacketSummary } from '../decode/summary.js';
 const LAYER_COUNT = LAYER_NAMES.length;
 const IP_PROTOCOLS = 256;
 
+/** Distinct layer combinations remembered before falling back to counting bit by bit. */
+const COMBO_SLOTS = 256;
+const COMBO_MASK = COMBO_SLOTS - 1;
+const NO_COMBO = -1;
+
 export class Protocols {
-  /** [layer*2] packets, [layer*2+1] bytes. */
-  readonly layers = new Float64Array(LAYER_COUNT * 2);
+  /**
+   * Per layer combination (a packet's whole `layers` mask): packets and bytes. A capture has a
+   * handful of combinations (ethernet+ipv4+tcp, …), so one increment per packet replaces one per
+   * layer; `layers` expands them when asked.
+   */
+  private readonly comboMask = new Int32Array(COMBO_SLOTS).fill(NO_COMBO);
+  private readonly comboCount = new Float64Array(COMBO_SLOTS * 2);
+  /** Packets whose combination found no free slot, counted per layer. */
+  private readonly overflow = new Float64Array(LAYER_COUNT * 2);
   /** Undecoded IP protocols (GRE, ESP, OSPF, …): [proto*2] packets, +1 bytes. */
   readonly ipProtocols = new Float64Array(IP_PROTOCOLS * 2);
   /** Undecoded EtherTypes (LLDP, …): ethertype → [packets, bytes]. Rare, so a Map. */
@@ -23,14 +35,21 @@ export class Protocols {
 
   ingest(s: PacketSummary): void {
     const bytes = s.wirelen;
-    let bits = s.layers;
-    while (bits !== 0) {
-      const i = 31 - Math.clz32(bits & -bits);
-      bits &= bits - 1;
-      this.layers[i * 2]++;
-      this.layers[i * 2 + 1] += bytes;
+    const layers = s.layers;
+    // Open addressing on the mask itself (multiplicative hash into 256 slots).
+    let slot = (Math.imul(layers, 0x9e3779b1) >>> 24) & COMBO_MASK;
+    for (let probe = 0; probe < COMBO_SLOTS; probe++) {
+      const m = this.comboMask[slot];
+      if (m === layers || m === NO_COMBO) {
+        this.comboMask[slot] = layers;
+        this.comboCount[slot * 2]++;
+        this.comboCount[slot * 2 + 1] += bytes;
+        break;
+      }
+      slot = (slot + 1) & COMBO_MASK;
+      if (probe === COMBO_SLOTS - 1) addBits(this.overflow, layers, bytes);
     }
-    if ((s.layers & L.OTHER) !== 0) {
+    if ((layers & L.OTHER) !== 0) {
       if (s.ipVersion !== 0 && !s.laterFragment && s.ipProto >= 0) {
         this.ipProtocols[s.ipProto * 2]++;
         this.ipProtocols[s.ipProto * 2 + 1] += bytes;
@@ -49,5 +68,33 @@ export class Protocols {
       this.malformedBytes += bytes;
       this.reasons[s.reason]++;
     }
+  }
+
+  /** Packets and bytes per layer: [layer*2] packets, [layer*2+1] bytes (see LAYER_NAMES). */
+  layers(): Float64Array {
+    const out = Float64Array.from(this.overflow);
+    for (let slot = 0; slot < COMBO_SLOTS; slot++) {
+      const m = this.comboMask[slot];
+      if (m === NO_COMBO) continue;
+      let bits = m;
+      while (bits !== 0) {
+        const i = 31 - Math.clz32(bits & -bits);
+        bits &= bits - 1;
+        out[i * 2] += this.comboCount[slot * 2];
+        out[i * 2 + 1] += this.comboCount[slot * 2 + 1];
+      }
+    }
+    return out;
+  }
+}
+
+/** Adds one packet to every layer bit set in `layers`. */
+function addBits(counts: Float64Array, layers: number, bytes: number): void {
+  let bits = layers;
+  while (bits !== 0) {
+    const i = 31 - Math.clz32(bits & -bits);
+    bits &= bits - 1;
+    counts[i * 2]++;
+    counts[i * 2 + 1] += bytes;
   }
 }

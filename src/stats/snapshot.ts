@@ -10,7 +10,7 @@ import { etherTypeName, ipProtocolName } from '../decode/names.js';
 import { LAYER_NAMES } from '../decode/summary.js';
 import { formatEndpoint, formatIp, formatMac } from './address.js';
 import { PROTO_FRAGMENT } from './conversations.js';
-import { C, ENDPOINT_KEY_WORDS, KIND_IPV4, KIND_IPV6 } from './endpoints.js';
+import { KIND_IPV4, KIND_IPV6, T } from './endpoints.js';
 import type { WireStats } from './wire-stats.js';
 
 export const REPORT_SCHEMA = 'wirestat.report/1';
@@ -92,6 +92,8 @@ function rank(n: number, total: (id: number) => number, top: number | undefined)
 }
 
 export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOptions = {}): Report {
+  // Endpoints first: totalling them inserts the ones known only through conversations.
+  const endpoints = endpointRows(stats, opts.top);
   return {
     schema: REPORT_SCHEMA,
     source: {
@@ -111,7 +113,7 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
     malformed: malformedTable(stats),
     conversations: conversationRows(stats, opts.top),
     conversations_total: stats.conversations.size,
-    endpoints: endpointRows(stats, opts.top),
+    endpoints,
     endpoints_total: stats.endpoints.size,
     flow_table: {
       capacity: stats.conversations.table.limit,
@@ -125,8 +127,9 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
 function protocolTable(stats: WireStats): Record<string, Count> {
   const p = stats.protocols;
   const out: Record<string, Count> = {};
+  const layers = p.layers();
   LAYER_NAMES.forEach((name, i) => {
-    if (p.layers[i * 2] > 0) out[name] = { packets: p.layers[i * 2], bytes: p.layers[i * 2 + 1] };
+    if (layers[i * 2] > 0) out[name] = { packets: layers[i * 2], bytes: layers[i * 2 + 1] };
   });
   for (let proto = 0; proto < 256; proto++) {
     if (p.ipProtocols[proto * 2] > 0) {
@@ -154,7 +157,7 @@ export function conversationProtoName(proto: number): string {
 
 function conversationRows(stats: WireStats, top: number | undefined): ConversationRow[] {
   const c = stats.conversations;
-  const keys = c.table.keys;
+  const keys = c.table.u32;
   const ids = rank(c.size, (id) => c.bytes(id, 0) + c.bytes(id, 1), top);
   return ids.map((id) => {
     const version = c.version(id);
@@ -181,20 +184,18 @@ function conversationRows(stats: WireStats, top: number | undefined): Conversati
 
 function endpointRows(stats: WireStats, top: number | undefined): EndpointRow[] {
   const e = stats.endpoints;
-  const keys = e.table.keys;
-  const n = C.N;
-  const ids = rank(e.size, (id) => e.counts[id * n + C.TX_BYTES] + e.counts[id * n + C.RX_BYTES], top);
+  const totals = e.totals(stats.conversations);
+  const keys = e.table.u32;
+  const at = (id: number, slot: number): number => totals[id * T.N + slot];
+  const ids = rank(e.size, (id) => at(id, T.TX_BYTES) + at(id, T.RX_BYTES), top);
   return ids.map((id) => {
-    const k = id * ENDPOINT_KEY_WORDS;
-    const kind = keys[k];
-    const addr =
-      kind === KIND_IPV4 || kind === KIND_IPV6
-        ? formatIp(kind === KIND_IPV6 ? 6 : 4, keys, k + 1)
-        : formatMac(keys[k + 1], keys[k + 2]);
+    const kind = e.kind(id);
+    const a = e.addrOffset(id);
+    const addr = kind === KIND_IPV4 || kind === KIND_IPV6 ? formatIp(kind === KIND_IPV6 ? 6 : 4, keys, a) : formatMac(keys[a], keys[a + 1]);
     return {
       addr,
-      tx: { packets: e.counts[id * n + C.TX_PKTS], bytes: e.counts[id * n + C.TX_BYTES] },
-      rx: { packets: e.counts[id * n + C.RX_PKTS], bytes: e.counts[id * n + C.RX_BYTES] },
+      tx: { packets: at(id, T.TX_PKTS), bytes: at(id, T.TX_BYTES) },
+      rx: { packets: at(id, T.RX_PKTS), bytes: at(id, T.RX_BYTES) },
     };
   });
 }

@@ -38,7 +38,9 @@ export class WireStats {
       if (s.ts > this.lastTs) this.lastTs = s.ts;
     }
     this.protocols.ingest(s);
-    const conv = this.conversations.ingest(s);
-    this.endpoints.ingest(s, conv, this.conversations.lastDir);
+    const c = this.conversations;
+    const id = c.ingest(s);
+    if (id >= 0) this.endpoints.ingestConversation(s, c, id, c.lastDir);
+    else this.endpoints.ingest(s);
   }
 }
