@@ -20,6 +20,7 @@ export const ETHERTYPE = {
   PBB: 0x88e7,
   FABRICPATH: 0x8903,
   VNTAG: 0x8926,
+  ARISTA: 0xd28b,
   NSH: 0x894f,
   QINQ: 0x88a8,
   /** Pre-standard QinQ TPIDs still seen on the wire. */

@@ -100,11 +100,13 @@ export function decodeIpv4(b: Uint8Array, o: number, end: number, wireEnd: numbe
   for (let n = 0; proto === IPPROTO.AH && !s.laterFragment; n++) {
     if (n >= MAX_AH_HEADERS || end - p < AH.MIN_LEN) {
       s.fail(R.AH_TRUNCATED);
+      s.ipProto = proto;
       return -1;
     }
     const len = (b[p + AH.LENGTH] + AH.LEN_BIAS) * WORD;
     if (end - p < len) {
       s.fail(R.AH_TRUNCATED);
+      s.ipProto = proto;
       return -1;
     }
     proto = b[p + AH.NEXT_HEADER];

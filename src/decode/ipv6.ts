@@ -76,12 +76,14 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
     }
     if (n >= MAX_IPV6_EXT_HEADERS) {
       s.fail(R.IPV6_EXT_CHAIN_TOO_LONG);
+      s.ipProto = next;
       return -1;
     }
     // An extension header must lie within the capture and within the datagram's own length.
     const limit = Math.min(end, datagramEnd);
     if (limit - p < EXT.UNIT) {
       s.fail(R.IPV6_EXT_TRUNCATED);
+      s.ipProto = next;
       return -1;
     }
     const len =
@@ -92,11 +94,13 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
           : (b[p + EXT.LENGTH] + 1) * EXT.UNIT;
     if (limit - p < len) {
       s.fail(R.IPV6_EXT_TRUNCATED);
+      s.ipProto = next;
       return -1;
     }
     if (next === IPPROTO.ROUTING && b[p + ROUTING.SEGMENTS_LEFT] > 0) finalDestination(b, p, len, s);
     if ((next === IPPROTO.DSTOPTS || next === IPPROTO.HOPOPTS) && !walkOptions(b, p + EXT.OPTIONS, p + len, limit, s)) {
       s.fail(R.IPV6_EXT_TRUNCATED);
+      s.ipProto = next;
       return -1;
     }
     if (next === IPPROTO.HOPOPTS && plen === 0) {

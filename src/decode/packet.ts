@@ -6,6 +6,7 @@
  */
 import type { CaptureRecord } from '../capture/source.js';
 import { LINKTYPE } from '../capture/linktype.js';
+import { decodeArista } from './arista.js';
 import { decodeArp } from './arp.js';
 import { decodeEthernet, ETHERTYPE, ETHERTYPE_LLC } from './ethernet.js';
 import { decodeIcmp } from './icmp.js';
@@ -131,6 +132,9 @@ function decodeNetwork(b: Uint8Array, o: number, end: number, wireEnd: number, s
         break;
       case ETHERTYPE.VNTAG:
         o = decodeVntag(b, o, end, s);
+        break;
+      case ETHERTYPE.ARISTA:
+        o = decodeArista(b, o, end, s);
         break;
       case ETHERTYPE.ARP:
         decodeArp(b, o, end, s);

@@ -49,6 +49,7 @@ export const R = {
   PBB_TRUNCATED: 38,
   VNTAG_TRUNCATED: 39,
   TCP_BAD_OPTION: 40,
+  ARISTA_TRUNCATED: 41,
 } as const;
 
 export type ReasonCode = (typeof R)[keyof typeof R];

@@ -22,6 +22,7 @@ const PROTO_MASK = 0x1ff;
 /** The proto value of a row of later fragments (above every IP protocol number). */
 export const PROTO_FRAGMENT = 256;
 
+const IPPROTO_RESERVED = 255;
 const PURE_SYN_MASK = TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.RST | TCP_FLAG.FIN;
 
 /** Default limit on conversations held at once (memory: see README, "Flow table"). */
@@ -88,7 +89,8 @@ export class Conversations {
   ingest(s: PacketSummary): number {
     if (s.ipVersion === 0) return -1;
     const k = this.key;
-    const proto = s.laterFragment ? PROTO_FRAGMENT : s.ipProto;
+    // An IP header whose next header could not even be named keys as protocol 255 (reserved).
+    const proto = s.laterFragment ? PROTO_FRAGMENT : s.ipProto >= 0 ? s.ipProto : IPPROTO_RESERVED;
     const sp = s.hasPorts ? s.srcPort : 0;
     const dp = s.hasPorts ? s.dstPort : 0;
     const src = s.src;

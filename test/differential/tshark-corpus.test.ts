@@ -31,7 +31,7 @@ for (const [name, files] of sets) {
     const list = only ? files.filter((f) => f.includes(only)) : files;
     t.ok(list.length > 0, `${name}: captures found`);
     const results: FileComparison[] = await pool(list, 2, (f) =>
-      compareWithTshark(f).catch((err: Error) => ({ file: f, skipped: null, conversations: 0, framesOnly: 0, mismatches: [`comparison failed: ${err.message}`] })),
+      compareWithTshark(f).catch((err: Error) => ({ file: f, skipped: null, conversations: 0, framesOnly: 0, endpoints: 0, mismatches: [`comparison failed: ${err.message}`] })),
     );
     // For investigating differences: WIRESTAT_DIFF_OUT=file collects every result as JSON lines.
     const dump = process.env.WIRESTAT_DIFF_OUT;
@@ -39,14 +39,16 @@ for (const [name, files] of sets) {
     let compared = 0;
     let conversations = 0;
     let framesOnly = 0;
+    let endpoints = 0;
     for (const r of results) {
       if (r.skipped) continue;
       compared++;
       conversations += r.conversations;
       framesOnly += r.framesOnly;
+      endpoints += r.endpoints;
       if (r.mismatches.length > 0) t.fail(`${r.file}`, { diagnostic: true, mismatches: r.mismatches.slice(0, 20) });
     }
     t.pass(`${name}: ${compared} files compared, ${conversations} conversations, ${results.length - compared} skipped`);
-    t.comment(`${name}: ${compared} files, ${conversations} TCP/UDP conversations compared with tshark (${framesOnly} by frames only)`);
+    t.comment(`${name}: ${compared} files, ${conversations} TCP/UDP conversations compared with tshark (${framesOnly} by frames only), ${endpoints} endpoints`);
   });
 }

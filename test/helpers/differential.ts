@@ -6,7 +6,7 @@
  */
 import { analyzeFile } from '../../src/cli/analyze.js';
 import { LINKTYPE } from '../../src/capture/linktype.js';
-import { conversationKey, parseReportEndpoint, tsharkConversations } from './tshark.js';
+import { conversationKey, normalizeIp, parseReportEndpoint, tsharkConversations } from './tshark.js';
 
 /** Link types wirestat decodes (LINKTYPE_ values, plus DLT_RAW's 12 as some files store it). */
 export const DECODED_LINKTYPES = new Set<number>([...Object.values(LINKTYPE), 12]);
@@ -18,7 +18,43 @@ export interface FileComparison {
   conversations: number;
   /** Conversations whose bytes could not be checked (tshark threw after naming the stream). */
   framesOnly: number;
+  endpoints: number;
   mismatches: string[];
+}
+
+/**
+ * Endpoints against tshark's -z endpoints tables, where tshark's and ours mean the same thing:
+ * IP endpoints unless some frame nests IP in IP (tshark counts inner headers too) or carries
+ * IPv6 extension headers (tshark's IPv6 endpoint tap then differs from its conversations); MAC
+ * endpoints only for Ethernet captures without nested Ethernet (wirestat also records the
+ * sender of a Linux cooked capture, tshark does not).
+ */
+function compareEndpoints(
+  endpoints: { addr: string; tx: { packets: number; bytes: number }; rx: { packets: number; bytes: number } }[],
+  oracle: Awaited<ReturnType<typeof tsharkConversations>>,
+  linktypes: number[],
+  out: FileComparison,
+): void {
+  const isMac = (a: string) => /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/.test(a);
+  const ipOk = oracle.nestedIp === 0 && oracle.ipv6Ext === 0;
+  const macOk = oracle.nestedEth === 0 && linktypes.every((l) => l === LINKTYPE.EN10MB);
+  const wanted = (a: string) => (isMac(a) ? macOk : ipOk);
+  const mine = new Map(endpoints.map((e) => [normalizeIp(e.addr), e]));
+  for (const [addr, t] of oracle.endpoints) {
+    if (!wanted(addr)) continue;
+    out.endpoints++;
+    const m = mine.get(addr);
+    if (!m) out.mismatches.push(`endpoint ${addr}: tshark has it, wirestat does not`);
+    else if (m.tx.packets !== t.tx.packets || m.tx.bytes !== t.tx.bytes || m.rx.packets !== t.rx.packets || m.rx.bytes !== t.rx.bytes) {
+      out.mismatches.push(
+        `endpoint ${addr}: tshark tx ${t.tx.packets}/${t.tx.bytes} rx ${t.rx.packets}/${t.rx.bytes}, ` +
+          `wirestat tx ${m.tx.packets}/${m.tx.bytes} rx ${m.rx.packets}/${m.rx.bytes}`,
+      );
+    }
+  }
+  for (const addr of mine.keys()) {
+    if (wanted(addr) && !oracle.endpoints.has(addr)) out.mismatches.push(`endpoint ${addr}: wirestat has it, tshark does not`);
+  }
 }
 
 /** `[v6]:port` or `v4:port` carry a port; a bare IPv6 address has several colons, IPv4 none. */
@@ -27,7 +63,7 @@ function hasPort(e: string): boolean {
 }
 
 export async function compareWithTshark(file: string): Promise<FileComparison> {
-  const out: FileComparison = { file, skipped: null, conversations: 0, framesOnly: 0, mismatches: [] };
+  const out: FileComparison = { file, skipped: null, conversations: 0, framesOnly: 0, endpoints: 0, mismatches: [] };
   let ours;
   try {
     ours = await analyzeFile(file);
@@ -92,5 +128,6 @@ export async function compareWithTshark(file: string): Promise<FileComparison> {
   for (const key of mine.keys()) {
     if (!keys.has(key)) out.mismatches.push(`${key}: wirestat has it, tshark does not`);
   }
+  compareEndpoints(ours.report.endpoints, oracle, ours.source.linktypes, out);
   return out;
 }

@@ -45,7 +45,21 @@ export interface OracleConversation {
   from: Map<string, Dir>;
 }
 
+export interface EndpointCounts {
+  tx: Dir;
+  rx: Dir;
+}
+
 export interface TsharkResult {
+  /** From -z endpoints,ip/ipv6/eth (exact): normalised address → counts. */
+  endpoints: Map<string, EndpointCounts>;
+  /** Frames with more than one IP header (tunnels, quoted packets) or more than one Ethernet
+   *  header: tshark counts the inner ones as endpoints too. */
+  nestedIp: number;
+  /** Frames with IPv6 extension headers: tshark's IPv6 endpoint tap skips later fragments and
+   *  frames whose extension headers it cannot walk, and names header (not final) addresses. */
+  ipv6Ext: number;
+  nestedEth: number;
   conversations: Map<string, OracleConversation>;
   /** Frames with tcp/udp not carried directly by the outermost IP (tunnels, ICMP errors). */
   indirect: number;
@@ -55,7 +69,8 @@ export interface TsharkResult {
 
 /** Canonical text of an IP address (IPv6 through the WHATWG serialiser: RFC 5952-like). */
 export function normalizeIp(ip: string): string {
-  if (!ip.includes(':')) return ip;
+  // A MAC (aa:bb:cc:dd:ee:ff) is not an IPv6 address.
+  if (!ip.includes(':') || /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(ip)) return ip.toLowerCase();
   return new URL(`http://[${ip}]/`).hostname;
 }
 
@@ -98,7 +113,7 @@ function parseTableEndpoint(s: string): string {
 export async function tsharkConversations(file: string): Promise<TsharkResult> {
   const args = ['-n', '-r', file, ...TSHARK_PREFS, '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
   for (const f of FIELDS) args.push('-e', f);
-  args.push('-z', 'conv,tcp', '-z', 'conv,udp');
+  args.push('-z', 'conv,tcp', '-z', 'conv,udp', '-z', 'endpoints,ip', '-z', 'endpoints,ipv6', '-z', 'endpoints,eth');
   const r = await run(TSHARK, args);
   if (r.code !== 0 && r.stdout.length === 0) {
     throw new Error(`tshark failed on ${file} (exit ${r.code}): ${r.stderr.trim().split('\n').pop()}`);
@@ -106,7 +121,11 @@ export async function tsharkConversations(file: string): Promise<TsharkResult> {
   const conversations = new Map<string, OracleConversation>();
   const tableFrames = new Map<string, number>();
   let indirect = 0;
-  let table: 'tcp' | 'udp' | null = null;
+  const endpoints = new Map<string, EndpointCounts>();
+  let nestedIp = 0;
+  let nestedEth = 0;
+  let ipv6Ext = 0;
+  let table: 'tcp' | 'udp' | 'endpoints' | null = null;
   for (const line of r.stdout.split('\n')) {
     if (line.startsWith('=====') ) {
       continue;
@@ -114,6 +133,20 @@ export async function tsharkConversations(file: string): Promise<TsharkResult> {
     const head = /^(TCP|UDP) Conversations$/.exec(line);
     if (head) {
       table = head[1]!.toLowerCase() as 'tcp' | 'udp';
+      continue;
+    }
+    if (/^(IPv4|IPv6|Ethernet) Endpoints$/.test(line)) {
+      table = 'endpoints';
+      continue;
+    }
+    if (table === 'endpoints') {
+      const m = /^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(line);
+      if (m) {
+        endpoints.set(normalizeIp(m[1]!), {
+          tx: { packets: Number(m[4]), bytes: Number(m[5]) },
+          rx: { packets: Number(m[6]), bytes: Number(m[7]) },
+        });
+      }
       continue;
     }
     if (table) {
@@ -131,6 +164,9 @@ export async function tsharkConversations(file: string): Promise<TsharkResult> {
     const [len, protos, ipSrc, ipDst, ip6Src, ip6Dst, tSp, tDp, tStream, uSp, uDp, uStream, hoa, rtType, segLeft, , rh2, srh] =
       f as string[];
     const tokens = protos!.split(':');
+    if (tokens.filter((x) => x === 'ip' || x === 'ipv6').length > 1) nestedIp++;
+    if (tokens.filter((x) => x === 'eth').length > 1) nestedEth++;
+    if (tokens.some((x) => x.startsWith('ipv6.') || x === 'mipv6' || x === 'shim6')) ipv6Ext++;
     const i = tokens.findIndex((t) => t === 'ip' || t === 'ipv6');
     if (i < 0) continue;
     let j = i + 1;
@@ -163,5 +199,5 @@ export async function tsharkConversations(file: string): Promise<TsharkResult> {
     d.bytes += Number(len);
     c.from.set(src, d);
   }
-  return { conversations, indirect, tableFrames };
+  return { conversations, indirect, tableFrames, endpoints, nestedIp, nestedEth, ipv6Ext };
 }
