@@ -2,7 +2,7 @@
  * Writes the benchmark capture: classic pcap (µs), Ethernet, a seeded mix of IPv4/IPv6 and
  * TCP/UDP conversations. TCP conversations open with a handshake, exchange data both ways and
  * close with FINs; UDP ones trade datagrams. Frame sizes vary from 60 to 1514 bytes, so the file
- * is about 400 bytes a packet, like a real LAN capture. Deterministic for a given seed.
+ * is about 410 bytes a packet (825 MB for 2,000,000), like the capture issue 7 measured. Deterministic for a given seed.
  */
 import { openSync, writeSync, closeSync } from 'node:fs';
 
@@ -85,9 +85,9 @@ export function generate(path: string, opts: GenOptions): { packets: number; byt
       if (f.step === 0) flags = 0x02;
       else if (f.step === 1) flags = 0x12;
       else if (f.step >= f.length - 2) flags = 0x11;
-      else payload = rand() < 0.5 ? 0 : Math.floor(rand() * 1400);
+      else payload = rand() < 0.5 ? 0 : Math.floor(rand() * 1150);
     } else {
-      payload = 20 + Math.floor(rand() * 1200);
+      payload = 20 + Math.floor(rand() * 900);
     }
     const l3 = f.v6 ? IP6 : IP4;
     const l4 = f.tcp ? TCP : UDP;

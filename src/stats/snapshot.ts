@@ -10,7 +10,7 @@ import { etherTypeName, ipProtocolName } from '../decode/names.js';
 import { LAYER_NAMES } from '../decode/summary.js';
 import { formatEndpoint, formatIp, formatMac } from './address.js';
 import { PROTO_FRAGMENT } from './conversations.js';
-import { KIND_IPV4, KIND_IPV6, T } from './endpoints.js';
+import { KIND_IPV6, KIND_MAC, T } from './endpoints.js';
 import type { WireStats } from './wire-stats.js';
 
 export const REPORT_SCHEMA = 'wirestat.report/1';
@@ -84,11 +84,13 @@ function seconds(t: number): number | null {
   return Number.isFinite(t) ? Math.round(t * 1e6) / 1e6 : null;
 }
 
-/** Ids 0..n-1 sorted by `total(id)` descending; ties by id (first seen first). */
-function rank(n: number, total: (id: number) => number, top: number | undefined): number[] {
-  const ids = Array.from({ length: n }, (_, i) => i);
-  ids.sort((x, y) => total(y) - total(x) || x - y);
-  return top !== undefined && top >= 0 ? ids.slice(0, top) : ids;
+/** Ids 0..n-1 sorted by `totals[id]` descending, ties by id (first seen first); the first `top`. */
+function rank(totals: Float64Array, top: number | undefined): Uint32Array {
+  const n = totals.length;
+  const ids = new Uint32Array(n);
+  for (let i = 0; i < n; i++) ids[i] = i;
+  ids.sort((x, y) => totals[y]! - totals[x]! || x - y);
+  return top !== undefined && top >= 0 && top < n ? ids.subarray(0, top) : ids;
 }
 
 export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOptions = {}): Report {
@@ -158,20 +160,21 @@ export function conversationProtoName(proto: number): string {
 function conversationRows(stats: WireStats, top: number | undefined): ConversationRow[] {
   const c = stats.conversations;
   const keys = c.table.u32;
-  const ids = rank(c.size, (id) => c.bytes(id, 0) + c.bytes(id, 1), top);
-  return ids.map((id) => {
+  const totals = new Float64Array(c.size);
+  for (let id = 0; id < c.size; id++) totals[id] = c.bytes(id, 0) + c.bytes(id, 1);
+  const ids = rank(totals, top);
+  const rows: ConversationRow[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
     const version = c.version(id);
-    const proto = c.proto(id);
     const o = c.origSide(id);
     const r = 1 - o;
     const hasPorts = c.hasPorts(id);
-    const end = (side: number): string =>
-      formatEndpoint(version, keys, c.addrOffset(id, side), hasPorts ? c.port(id, side) : null);
     const t = c.tcpIndex(id);
-    return {
-      proto: conversationProtoName(proto),
-      a: end(o),
-      b: end(r),
+    rows[i] = {
+      proto: conversationProtoName(c.proto(id)),
+      a: formatEndpoint(version, keys, c.addrOffset(id, o), hasPorts ? c.port(id, o) : null),
+      b: formatEndpoint(version, keys, c.addrOffset(id, r), hasPorts ? c.port(id, r) : null),
       a_to_b: { packets: c.packets(id, o), bytes: c.bytes(id, o) },
       b_to_a: { packets: c.packets(id, r), bytes: c.bytes(id, r) },
       first_ts: seconds(c.firstTs(id)),
@@ -179,23 +182,28 @@ function conversationRows(stats: WireStats, top: number | undefined): Conversati
       state: t >= 0 ? c.tcp.connState(t, o) : null,
       history: t >= 0 ? c.tcp.historyString(t, o) : null,
     };
-  });
+  }
+  return rows;
 }
 
 function endpointRows(stats: WireStats, top: number | undefined): EndpointRow[] {
   const e = stats.endpoints;
-  const totals = e.totals(stats.conversations);
+  const counts = e.totals(stats.conversations);
   const keys = e.table.u32;
-  const at = (id: number, slot: number): number => totals[id * T.N + slot];
-  const ids = rank(e.size, (id) => at(id, T.TX_BYTES) + at(id, T.RX_BYTES), top);
-  return ids.map((id) => {
+  const totals = new Float64Array(e.size);
+  for (let id = 0; id < e.size; id++) totals[id] = counts[id * T.N + T.TX_BYTES]! + counts[id * T.N + T.RX_BYTES]!;
+  const ids = rank(totals, top);
+  const rows: EndpointRow[] = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
     const kind = e.kind(id);
     const a = e.addrOffset(id);
-    const addr = kind === KIND_IPV4 || kind === KIND_IPV6 ? formatIp(kind === KIND_IPV6 ? 6 : 4, keys, a) : formatMac(keys[a], keys[a + 1]);
-    return {
-      addr,
-      tx: { packets: at(id, T.TX_PKTS), bytes: at(id, T.TX_BYTES) },
-      rx: { packets: at(id, T.RX_PKTS), bytes: at(id, T.RX_BYTES) },
+    const at = id * T.N;
+    rows[i] = {
+      addr: kind === KIND_MAC ? formatMac(keys[a]!, keys[a + 1]!) : formatIp(kind === KIND_IPV6 ? 6 : 4, keys, a),
+      tx: { packets: counts[at + T.TX_PKTS]!, bytes: counts[at + T.TX_BYTES]! },
+      rx: { packets: counts[at + T.RX_PKTS]!, bytes: counts[at + T.RX_BYTES]! },
     };
-  });
+  }
+  return rows;
 }

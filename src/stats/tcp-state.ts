@@ -138,6 +138,7 @@ export class TcpTracker {
     const row = t * ROW_WORDS;
     const E = row + side * SIDE_WORDS;
     const P = row + (1 - side) * SIDE_WORDS;
+    if (this.steady(t, row, E, P, side, s)) return;
     const isOrig = side === origSide;
     const f = s.tcpFlags;
     const syn = (f & TCP_FLAG.SYN) !== 0;
@@ -191,6 +192,29 @@ export class TcpTracker {
     if (len > 0 && !rst) rows[E + SW.STATE] |= DATA_SENT;
 
     this.transition(E, P, isOrig, isOrig ? E : P, syn, fin, rst, ack, len);
+  }
+
+  /**
+   * The common case, done without the general machinery: a segment with no SYN, FIN or RST and
+   * a non-zero window between two established sides, whose history letter (D or A) this side
+   * already has. Only the retransmission check and the data bit can change, exactly as on the
+   * general path. Returns false (having changed nothing) when the packet needs that path.
+   */
+  private steady(t: number, row: number, E: number, P: number, side: number, s: PacketSummary): boolean {
+    const rows = this.rows;
+    const f = s.tcpFlags;
+    if ((f & (TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST)) !== 0 || s.tcpWindow === 0) return false;
+    const se = rows[E + SW.STATE];
+    if ((se & STATE_MASK) !== ST.ESTABLISHED || (rows[P + SW.STATE] & STATE_MASK) !== ST.ESTABLISHED) return false;
+    const len = s.payloadLen > 0 ? s.payloadLen : 0;
+    const bit = len > 0 ? SEEN.DATA : (f & TCP_FLAG.ACK) !== 0 ? SEEN.ACK : 0;
+    if (bit === 0 || (rows[row + CW.SEEN] & (bit << (side * SEEN_SIDE_SHIFT))) === 0) return false;
+    const endSeq = (s.tcpSeq + len) >>> 0;
+    const d = (endSeq - rows[E + SW.LAST]) | 0;
+    if (d > 0) rows[E + SW.LAST] = endSeq;
+    else if (len > 0 && isPowerOf10(++rows[E + SW.REXMITS])) this.append(t, 0x54 /* T */, side);
+    if (len > 0) rows[E + SW.STATE] = se | DATA_SENT;
+    return true;
   }
 
   /** update_history: one of S/H/F/R/I/Q/D/A for this packet. */
