@@ -9,10 +9,10 @@ import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs'
 import { join } from 'node:path';
 import pcapParser, { type PacketHeader } from 'pcap-parser';
 import t from 'tap';
+import { CORPUS } from '../helpers/corpus.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { ROOT } from '../helpers/cli.js';
 
-const CORPUS = process.env.WIRESTAT_CORPUS ?? join(ROOT, '../shared/corpus');
 
 interface Rec {
   sec: number;

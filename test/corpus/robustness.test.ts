@@ -6,10 +6,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { looksLikeStackTrace, ROOT, runCli } from '../helpers/cli.js';
+import { CORPUS } from '../helpers/corpus.js';
+import { looksLikeStackTrace, runCli } from '../helpers/cli.js';
 import { pool } from '../helpers/pool.js';
 
-const CORPUS = process.env.WIRESTAT_CORPUS ?? join(ROOT, '../shared/corpus');
 /** Far above any file's real time (the largest takes well under a second). */
 const HANG_MS = 30000;
 

@@ -5,11 +5,11 @@
 import { appendFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { CORPUS } from '../helpers/corpus.js';
 import { compareWithTshark, type FileComparison } from '../helpers/differential.js';
 import { pool } from '../helpers/pool.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const CORPUS = process.env.WIRESTAT_CORPUS ?? join(ROOT, '../shared/corpus');
+import { ROOT } from '../helpers/cli.js';
 
 function captures(dir: string): string[] {
   if (!existsSync(dir)) return [];
