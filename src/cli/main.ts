@@ -36,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.OK;
   await yargs(argv)
     .scriptName('wirestat')
-    .usage('$0 [command]\n\nnetstat for the whole wire: conversations, endpoints and protocols of a capture.')
+    .usage('$0 [command]')
+    .epilogue('netstat for the whole wire: conversations, endpoints and protocols of a capture.')
     .command(
       'report <file>',
       'report on a .pcap/.pcapng file (- for standard input)',
@@ -85,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .strict()
+    // Wrap help to the terminal (80 columns when it is not one).
+    .wrap(Math.min(100, process.stdout.columns || 80))
     .help()
     .alias('h', 'help')
     .version(false)

@@ -61,6 +61,20 @@ export function decodeEthernet(b: Uint8Array, o: number, end: number, s: PacketS
   return o + ETH.HEADER_LEN;
 }
 
+/**
+ * A fixed-size header whose last two bytes are the next EtherType (VN-Tag, PBB, FabricPath):
+ * checks it was captured, marks its layer and returns the payload offset, or -1 when cut off.
+ */
+export function fixedHeader(b: Uint8Array, o: number, end: number, s: PacketSummary, len: number, layer: number, truncated: number): number {
+  if (end - o < len) {
+    s.fail(truncated);
+    return -1;
+  }
+  s.layers |= layer;
+  s.etherType = typeOrLength(u16be(b, o + len - 2));
+  return o + len;
+}
+
 /** Maps the type/length field to an EtherType, ETHERTYPE_LLC for a length, or itself. */
 export function typeOrLength(v: number): number {
   return v <= MAX_8023_LENGTH ? ETHERTYPE_LLC : v;

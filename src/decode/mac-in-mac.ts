@@ -4,8 +4,7 @@
  * FabricPath (a 2-byte FTag/TTL after its EtherType, then the original frame). The outer MAC
  * addresses stay the packet's; decoding continues at the customer EtherType.
  */
-import { u16be } from '../bytes.js';
-import { typeOrLength } from './ethernet.js';
+import { fixedHeader } from './ethernet.js';
 import { R } from './reasons.js';
 import { L, type PacketSummary } from './summary.js';
 
@@ -15,21 +14,9 @@ export const PBB = { ITAG: 0, C_DA: 4, C_SA: 10, TYPE: 16, LEN: 18 } as const;
 export const FABRICPATH = { FTAG_TTL: 0, DA: 2, SA: 8, TYPE: 14, LEN: 16 } as const;
 
 export function decodePbb(b: Uint8Array, o: number, end: number, s: PacketSummary): number {
-  if (end - o < PBB.LEN) {
-    s.fail(R.PBB_TRUNCATED);
-    return -1;
-  }
-  s.layers |= L.MAC_IN_MAC;
-  s.etherType = typeOrLength(u16be(b, o + PBB.TYPE));
-  return o + PBB.LEN;
+  return fixedHeader(b, o, end, s, PBB.LEN, L.MAC_IN_MAC, R.PBB_TRUNCATED);
 }
 
 export function decodeFabricPath(b: Uint8Array, o: number, end: number, s: PacketSummary): number {
-  if (end - o < FABRICPATH.LEN) {
-    s.fail(R.FABRICPATH_TRUNCATED);
-    return -1;
-  }
-  s.layers |= L.MAC_IN_MAC;
-  s.etherType = typeOrLength(u16be(b, o + FABRICPATH.TYPE));
-  return o + FABRICPATH.LEN;
+  return fixedHeader(b, o, end, s, FABRICPATH.LEN, L.MAC_IN_MAC, R.FABRICPATH_TRUNCATED);
 }

@@ -3,7 +3,7 @@
  * The tag's own TPID was already consumed as the EtherType that led here.
  */
 import { u16be } from '../bytes.js';
-import { typeOrLength } from './ethernet.js';
+import { fixedHeader, typeOrLength } from './ethernet.js';
 import { R } from './reasons.js';
 import { L, type PacketSummary } from './summary.js';
 
@@ -32,11 +32,5 @@ export function decodeVlan(b: Uint8Array, o: number, end: number, s: PacketSumma
 export const VNTAG = { TAG: 0, TYPE: 4, LEN: 6 } as const;
 
 export function decodeVntag(b: Uint8Array, o: number, end: number, s: PacketSummary): number {
-  if (end - o < VNTAG.LEN) {
-    s.fail(R.VNTAG_TRUNCATED);
-    return -1;
-  }
-  s.layers |= L.VLAN;
-  s.etherType = typeOrLength(u16be(b, o + VNTAG.TYPE));
-  return o + VNTAG.LEN;
+  return fixedHeader(b, o, end, s, VNTAG.LEN, L.VLAN, R.VNTAG_TRUNCATED);
 }
