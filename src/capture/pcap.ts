@@ -3,7 +3,7 @@
  * bytes. Four magics: microsecond or nanosecond timestamps, each in either byte order.
  * Format: https://datatracker.ietf.org/doc/draft-ietf-opsawg-pcap/ (§4 file header, §5 record).
  */
-import { u16, u32 } from '../bytes.js';
+import { u16, u32, u32be, u32le } from '../bytes.js';
 import { LINKTYPE_FIELD_MASK } from './linktype.js';
 import {
   type CaptureRecord,
@@ -107,7 +107,8 @@ export class PcapParser implements FormatParser {
     const fracLimit = this.nanos ? 1e9 : 1e6;
     r.buf = buf;
     while (end - pos >= PCAP_RECORD_HEADER_LEN) {
-      const caplen = u32(buf, pos + R.INCL_LEN, le);
+      // Byte order chosen per read (not through u32()), so each read inlines in this loop.
+      const caplen = le ? u32le(buf, pos + R.INCL_LEN) : u32be(buf, pos + R.INCL_LEN);
       if (caplen > MAX_RECORD_BYTES) {
         this.errors.add(
           base + pos + R.INCL_LEN,
@@ -120,9 +121,9 @@ export class PcapParser implements FormatParser {
         this.need = PCAP_RECORD_HEADER_LEN + caplen;
         break;
       }
-      const wirelen = u32(buf, pos + R.ORIG_LEN, le);
-      let sec = u32(buf, pos + R.TS_SEC, le);
-      let frac = u32(buf, pos + R.TS_FRAC, le);
+      const wirelen = le ? u32le(buf, pos + R.ORIG_LEN) : u32be(buf, pos + R.ORIG_LEN);
+      let sec = le ? u32le(buf, pos + R.TS_SEC) : u32be(buf, pos + R.TS_SEC);
+      let frac = le ? u32le(buf, pos + R.TS_FRAC) : u32be(buf, pos + R.TS_FRAC);
       if (frac >= fracLimit) {
         // Out of range fraction: carry into seconds so time stays monotonic in the field's sense.
         this.errors.add(
