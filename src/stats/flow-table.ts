@@ -135,11 +135,6 @@ export class FlowTable {
     this.slots = slots;
     this.mask = mask;
   }
-
-  /** Bytes held: rows and slots (for memory figures). */
-  get bytes(): number {
-    return this.u32.byteLength + this.slots.byteLength;
-  }
 }
 
 function nextPow2(n: number): number {
