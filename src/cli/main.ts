@@ -19,7 +19,7 @@ export const EXIT = { OK: 0, FAILURE: 1, UNREADABLE: 2 } as const;
 /** A command line that does not make sense: exit 2 with a hint, like other usage errors. */
 class UsageError extends Error {}
 
-const stdout = { write: (text: string) => void process.stdout.write(text) };
+const stdout = { write: (text: string) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true };
 
 function fail(err: unknown): never {
   if (err instanceof CaptureOpenError) {

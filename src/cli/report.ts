@@ -18,6 +18,8 @@ export interface ReportArgs {
 /** Side effects enter here: the CLI passes process.stdout, tests pass a collector. */
 export interface Output {
   write(text: string): void;
+  /** A terminal reads JSON indented; a pipe or file gets it on one line (as `gh --json` does). */
+  isTTY?: boolean;
 }
 
 export async function runReport(args: ReportArgs, out: Output): Promise<number> {
@@ -25,7 +27,7 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
     ...(args.top !== undefined ? { top: args.top } : {}),
     ...(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {}),
   });
-  if (args.json) out.write(JSON.stringify(report, null, 2) + '\n');
+  if (args.json) out.write(JSON.stringify(report, null, out.isTTY ? 2 : undefined) + '\n');
   else if (args.csv) out.write(printCsv(report, args.csv));
   else out.write(printText(report));
   return 0;

@@ -17,6 +17,7 @@ t.test('JSON report: the wirestat.report/1 contract', async (t) => {
   const r = await runCli(['report', V4, '--json']);
   t.equal(r.code, 0);
   t.equal(r.stderr, '');
+  t.equal(r.stdout.split('\n').length, 2, 'piped, the document is one line');
   const j = JSON.parse(r.stdout);
   t.equal(j.schema, 'wirestat.report/1');
   t.match(j.source, { kind: 'file', name: V4, format: 'pcap', linktypes: ['EN10MB'], errors: [], errors_not_listed: 0 });
