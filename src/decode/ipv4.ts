@@ -97,22 +97,20 @@ export function decodeIpv4(b: Uint8Array, o: number, end: number, wireEnd: numbe
   let p = o + ihl;
   // AH sits between IP and the transport header in IPv4 too (RFC 4302 §3.1.1); it is not
   // encrypted, so the transport header after it is readable.
+  s.ipProto = proto;
   for (let n = 0; proto === IPPROTO.AH && !s.laterFragment; n++) {
     if (n >= MAX_AH_HEADERS || end - p < AH.MIN_LEN) {
       s.fail(R.AH_TRUNCATED);
-      s.ipProto = proto;
       return -1;
     }
     const len = (b[p + AH.LENGTH] + AH.LEN_BIAS) * WORD;
     if (end - p < len) {
       s.fail(R.AH_TRUNCATED);
-      s.ipProto = proto;
       return -1;
     }
-    proto = b[p + AH.NEXT_HEADER];
+    s.ipProto = proto = b[p + AH.NEXT_HEADER];
     p += len;
   }
-  s.ipProto = proto;
   s.l4Offset = p;
   s.l4WireEnd = datagramEnd;
   return p;

@@ -65,6 +65,8 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
   let next = b[o + IPV6.NEXT_HEADER];
   let p = o + IPV6.HEADER_LEN;
   for (let n = 0; ; n++) {
+    // The header about to be read names the packet's protocol if decoding stops at it.
+    s.ipProto = next;
     if (
       next !== IPPROTO.HOPOPTS &&
       next !== IPPROTO.ROUTING &&
@@ -76,14 +78,12 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
     }
     if (n >= MAX_IPV6_EXT_HEADERS) {
       s.fail(R.IPV6_EXT_CHAIN_TOO_LONG);
-      s.ipProto = next;
       return -1;
     }
     // An extension header must lie within the capture and within the datagram's own length.
     const limit = Math.min(end, datagramEnd);
     if (limit - p < EXT.UNIT) {
       s.fail(R.IPV6_EXT_TRUNCATED);
-      s.ipProto = next;
       return -1;
     }
     const len =
@@ -94,13 +94,11 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
           : (b[p + EXT.LENGTH] + 1) * EXT.UNIT;
     if (limit - p < len) {
       s.fail(R.IPV6_EXT_TRUNCATED);
-      s.ipProto = next;
       return -1;
     }
     if (next === IPPROTO.ROUTING && b[p + ROUTING.SEGMENTS_LEFT] > 0) finalDestination(b, p, len, s);
     if ((next === IPPROTO.DSTOPTS || next === IPPROTO.HOPOPTS) && !walkOptions(b, p + EXT.OPTIONS, p + len, limit, s)) {
       s.fail(R.IPV6_EXT_TRUNCATED);
-      s.ipProto = next;
       return -1;
     }
     if (next === IPPROTO.HOPOPTS && plen === 0) {
@@ -134,10 +132,8 @@ export function decodeIpv6(b: Uint8Array, o: number, end: number, wireEnd: numbe
     // Without a jumbo option the payload is empty (RFC 8200 §3); tshark decodes nothing after
     // it either. Segmentation offload captures (BIG TCP) look like this.
     s.fail(R.IPV6_ZERO_PAYLOAD_LENGTH);
-    s.ipProto = next;
     return -1;
   }
-  s.ipProto = next;
   s.l4Offset = p;
   s.l4WireEnd = datagramEnd;
   return p;

@@ -36,8 +36,6 @@ const MAC_NONE = 0x20000;
 
 export class Endpoints {
   readonly table: FlowTable;
-  /** Packet sides not counted because the table was at its limit. */
-  refused = 0;
   private readonly key = new Uint32Array(ENDPOINT_KEY_WORDS);
 
   constructor(limit = DEFAULT_MAX_ENDPOINTS) {
@@ -48,11 +46,9 @@ export class Endpoints {
     return this.table.size;
   }
 
+  /** Adds to endpoint `id`; -1 (the table was full) is dropped: the report has no field for it. */
   private count(id: number, slot: number, packets: number, bytes: number): void {
-    if (id < 0) {
-      this.refused += packets;
-      return;
-    }
+    if (id < 0) return;
     const f = this.table.f64;
     const o = id * ROW_F64 + slot;
     f[o] += packets;
@@ -154,8 +150,8 @@ export class Endpoints {
         ids[id * 6 + side] = this.ipId(version, t.u32, conv.addrOffset(id, side));
         const txHi = t.u32[row + CW.TX_MAC_HI + side];
         const rxHi = t.u32[row + CW.RX_MAC_HI + side];
-        ids[id * 6 + 2 + side] = (txHi & MAC_PRESENT) !== 0 ? this.macId(txHi & 0xffff, t.u32[row + CW.TX_MAC_LO + side]) : -2;
-        ids[id * 6 + 4 + side] = (rxHi & MAC_PRESENT) !== 0 ? this.macId(rxHi & 0xffff, t.u32[row + CW.RX_MAC_LO + side]) : -2;
+        ids[id * 6 + 2 + side] = (txHi & MAC_PRESENT) !== 0 ? this.macId(txHi & 0xffff, t.u32[row + CW.TX_MAC_LO + side]) : -1;
+        ids[id * 6 + 4 + side] = (rxHi & MAC_PRESENT) !== 0 ? this.macId(rxHi & 0xffff, t.u32[row + CW.RX_MAC_LO + side]) : -1;
       }
     }
     // Pass 2: what was counted directly, plus each conversation side's share.
@@ -168,12 +164,9 @@ export class Endpoints {
       out[e * T.N + T.RX_PKTS] = f[e * ROW_F64 + C.RX_PKTS];
       out[e * T.N + T.RX_BYTES] = f[e * ROW_F64 + C.RX_BYTES];
     }
-    let refused = 0;
+    // -1: no MAC on that side, or the endpoint table was full (not in the report's schema).
     const add = (e: number, tx: boolean, packets: number, bytes: number): void => {
-      if (e < 0) {
-        if (e === -1) refused += packets;
-        return;
-      }
+      if (e < 0) return;
       out[e * T.N + (tx ? T.TX_PKTS : T.RX_PKTS)] += packets;
       out[e * T.N + (tx ? T.TX_BYTES : T.RX_BYTES)] += bytes;
     };
@@ -190,12 +183,8 @@ export class Endpoints {
         add(ids[id * 6 + 4 + side], false, gotP - t.f64[rf + CF.RX_BASE_PKTS + side], gotB - t.f64[rf + CF.RX_BASE_BYTES + side]);
       }
     }
-    this.totalsRefused = refused;
     return out;
   }
-
-  /** Packet sides the last `totals()` could not place because the table was at its limit. */
-  totalsRefused = 0;
 
   kind(id: number): number {
     return this.table.u32[id * ROW_WORDS];

@@ -47,7 +47,7 @@ export class Protocols {
         break;
       }
       slot = (slot + 1) & COMBO_MASK;
-      if (probe === COMBO_SLOTS - 1) addBits(this.overflow, layers, bytes);
+      if (probe === COMBO_SLOTS - 1) addBits(this.overflow, layers, 1, bytes);
     }
     if ((layers & L.OTHER) !== 0) {
       if (s.ipVersion !== 0 && !s.laterFragment && s.ipProto >= 0) {
@@ -75,26 +75,19 @@ export class Protocols {
     const out = Float64Array.from(this.overflow);
     for (let slot = 0; slot < COMBO_SLOTS; slot++) {
       const m = this.comboMask[slot];
-      if (m === NO_COMBO) continue;
-      let bits = m;
-      while (bits !== 0) {
-        const i = 31 - Math.clz32(bits & -bits);
-        bits &= bits - 1;
-        out[i * 2] += this.comboCount[slot * 2];
-        out[i * 2 + 1] += this.comboCount[slot * 2 + 1];
-      }
+      if (m !== NO_COMBO) addBits(out, m, this.comboCount[slot * 2], this.comboCount[slot * 2 + 1]);
     }
     return out;
   }
 }
 
-/** Adds one packet to every layer bit set in `layers`. */
-function addBits(counts: Float64Array, layers: number, bytes: number): void {
+/** Adds packets and bytes to every layer whose bit is set in `layers`. */
+function addBits(counts: Float64Array, layers: number, packets: number, bytes: number): void {
   let bits = layers;
   while (bits !== 0) {
     const i = 31 - Math.clz32(bits & -bits);
     bits &= bits - 1;
-    counts[i * 2]++;
+    counts[i * 2] += packets;
     counts[i * 2 + 1] += bytes;
   }
 }
