@@ -15,8 +15,13 @@ import {
 } from './source.js';
 import { type ByteInput, FileInput, StreamInput } from './stream.js';
 
-/** Bytes asked of the input per read: large enough that per-read costs vanish. */
-export const READ_CHUNK = 4 * 1024 * 1024;
+/**
+ * Bytes asked of the input per read: large enough that per-read costs vanish (800 reads for the
+ * 825 MB bench file), small enough that the two read buffers stay well inside a 2 MiB L2 cache
+ * beside the flow tables. With 4 MiB buffers every pass of the file evicted the tables: median
+ * replay time was 30% higher on the bench capture (1364 ms against 941 ms, 6 interleaved runs).
+ */
+export const READ_CHUNK = 1024 * 1024;
 const MAGIC_LEN = 4;
 const GZIP_MAGIC = 0x8b1f;
 
