@@ -1,0 +1,43 @@
+/**
+ * The decoding half of a two-thread replay (see analyze.ts): reads the capture file named in
+ * `workerData`, decodes each record and hands the summaries to the main thread through the
+ * shared ring. Ends with one message: the source summary, or why the file could not be read.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { readCapture, type ReadOptions } from '../capture/reader.js';
+import { CaptureOpenError, type CaptureRecord } from '../capture/source.js';
+import { decodePacket } from '../decode/packet.js';
+import { RingWriter, SummaryRing } from '../decode/summary-ring.js';
+import { PacketSummary } from '../decode/summary.js';
+
+export interface DecodeJob {
+  name: string;
+  ring: SharedArrayBuffer;
+  read: ReadOptions;
+}
+
+/** The worker's one message. */
+export type DecodeResult =
+  | { kind: 'done'; summary: Awaited<ReturnType<typeof readCapture>> }
+  | { kind: 'open-error'; file: string; offset: number | null; cause: string };
+
+async function run(job: DecodeJob): Promise<DecodeResult> {
+  const writer = new RingWriter(new SummaryRing(job.ring));
+  const summary = new PacketSummary();
+  const sink = (rec: CaptureRecord): void => {
+    decodePacket(rec, summary);
+    writer.push(summary);
+  };
+  try {
+    return { kind: 'done', summary: await readCapture(job.name, sink, job.read) };
+  } catch (err) {
+    if (err instanceof CaptureOpenError) return { kind: 'open-error', file: err.file, offset: err.offset, cause: err.cause_ };
+    throw err;
+  } finally {
+    // Whatever happened, the main thread must see the end of the stream.
+    writer.finish();
+  }
+}
+
+const result = await run(workerData as DecodeJob);
+parentPort!.postMessage(result);
