@@ -1,0 +1,149 @@
+/**
+ * Which process holds which socket: the inode → owner map net-tools netstat builds for -p
+ * (netstat.c prg_cache_load), read from /proc/PID/fd/* links.
+ *
+ * The rules, as netstat 2.10 applies them (checked against Debian's netstat 2.10 in
+ * test/host/sockets-lab.test.ts):
+ *  - every /proc entry whose name is all digits is a process; an fd directory that cannot be
+ *    opened is skipped, and when the cause is EACCES the listing is marked incomplete;
+ *  - an fd link `socket:[INODE]` or `[0000]:INODE` names a socket inode;
+ *  - the first process found for an inode keeps it (netstat's cache ignores later ones); /proc
+ *    lists processes by ascending PID, so the lowest PID sharing a socket wins;
+ *  - the program name is argv[0]: the first NUL-terminated string of the first 511 bytes of
+ *    /proc/PID/cmdline, cut after its last '/' when it starts with '/'. There is no fallback to
+ *    /proc/PID/comm: a process with an empty argv[0] shows as "PID/". The column prints
+ *    "PID/NAME" cut to 19 bytes (see format-sockets.ts).
+ *
+ * All file access goes through a `ProcFs` so tests can supply their own (EACCES included).
+ */
+import { readdirSync, readFileSync, readlinkSync, openSync, readSync, closeSync } from 'node:fs';
+import { decodeProc } from './sanitize.js';
+
+export interface ProcFs {
+  readdir(path: string): string[];
+  /** The link target, one char per byte (latin1), so no byte is lost. */
+  readlink(path: string): string;
+  readFile(path: string): Buffer;
+  /** At most `max` bytes from the start of the file. */
+  readHead(path: string, max: number): Buffer;
+}
+
+export const nodeProcFs: ProcFs = {
+  readdir: (p) => readdirSync(p),
+  readlink: (p) => readlinkSync(p, { encoding: 'buffer' }).toString('latin1'),
+  readFile: (p) => readFileSync(p),
+  readHead: (p, max) => {
+    const fd = openSync(p, 'r');
+    try {
+      const buf = Buffer.alloc(max);
+      const n = readSync(fd, buf, 0, max, null);
+      return buf.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  },
+};
+
+export interface SocketOwner {
+  pid: number;
+  /** argv[0] by netstat's rule above, decoded with decodeProc (undecodable bytes kept). */
+  program: string;
+  /** readlink /proc/PID/exe, when asked for and readable. */
+  exe: string | null;
+}
+
+export interface SocketOwners {
+  byInode: Map<number, SocketOwner>;
+  /** False when some /proc/PID/fd could not be read for lack of permission (EACCES). */
+  complete: boolean;
+  /** False when the process list itself could not be read. */
+  listed: boolean;
+}
+
+/** netstat.c: cmdlbuf[512], read(fd, cmdlbuf, sizeof(cmdlbuf) - 1). */
+const CMDLINE_READ = 511;
+
+/** The socket inode an fd link names, or -1 (netstat.c extract_type_1/2_socket_inode). */
+export function socketInodeOfLink(link: string): number {
+  let digits: string;
+  if (link.startsWith('socket:[') && link.endsWith(']')) digits = link.slice(8, -1);
+  else if (link.startsWith('[0000]:')) digits = link.slice(7);
+  else return -1;
+  if (!/^[0-9]+$/.test(digits)) return -1;
+  const v = Number(digits);
+  return Number.isSafeInteger(v) ? v : -1;
+}
+
+/** netstat's program name from the head of /proc/PID/cmdline (rules above). */
+export function programFromCmdline(head: Uint8Array): string {
+  let arg0 = head.subarray(0, Math.min(head.length, CMDLINE_READ));
+  const nul = arg0.indexOf(0);
+  if (nul >= 0) arg0 = arg0.subarray(0, nul);
+  if (arg0.length > 0 && arg0[0] === 0x2f) arg0 = arg0.subarray(arg0.lastIndexOf(0x2f) + 1);
+  return decodeProc(arg0);
+}
+
+function errCode(e: unknown): string | undefined {
+  return e && typeof e === 'object' && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+export interface OwnerOptions {
+  fs?: ProcFs;
+  /** Also read /proc/PID/exe (the -b column). */
+  exe?: boolean;
+}
+
+/** The inode → owner map over every process under `procRoot` (default /proc). */
+export function readSocketOwners(procRoot = '/proc', opts: OwnerOptions = {}): SocketOwners {
+  const fs = opts.fs ?? nodeProcFs;
+  const byInode = new Map<number, SocketOwner>();
+  let complete = true;
+  let entries: string[];
+  try {
+    entries = fs.readdir(procRoot);
+  } catch {
+    return { byInode, complete: false, listed: false };
+  }
+  const pids = entries.filter((e) => /^[0-9]+$/.test(e)).sort((a, b) => Number(a) - Number(b));
+  for (const pidText of pids) {
+    const base = `${procRoot}/${pidText}`;
+    let fds: string[];
+    try {
+      fds = fs.readdir(`${base}/fd`);
+    } catch (e) {
+      if (errCode(e) === 'EACCES') complete = false;
+      continue;
+    }
+    let owner: SocketOwner | null = null;
+    for (const fd of fds) {
+      if (!/^[0-9]/.test(fd)) continue;
+      let link: string;
+      try {
+        link = fs.readlink(`${base}/fd/${fd}`);
+      } catch {
+        continue; // closed since the listing
+      }
+      const inode = socketInodeOfLink(link);
+      if (inode < 0) continue;
+      if (!owner) {
+        let head: Buffer;
+        try {
+          head = fs.readHead(`${base}/cmdline`, CMDLINE_READ);
+        } catch {
+          continue; // netstat skips the fd when cmdline cannot be read, and tries again on the next
+        }
+        let exe: string | null = null;
+        if (opts.exe) {
+          try {
+            exe = decodeProc(Buffer.from(fs.readlink(`${base}/exe`), 'latin1'));
+          } catch {
+            exe = null;
+          }
+        }
+        owner = { pid: Number(pidText), program: programFromCmdline(head), exe };
+      }
+      if (!byInode.has(inode)) byInode.set(inode, owner);
+    }
+  }
+  return { byInode, complete, listed: true };
+}

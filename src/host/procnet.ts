@@ -1,0 +1,260 @@
+/**
+ * Pure parsers of the kernel's socket tables under /proc/net: text in, records out, no I/O.
+ *
+ * Formats (Linux net/ipv4/tcp_ipv4.c get_tcp4_sock, net/ipv6/tcp_ipv6.c get_tcp6_sock,
+ * net/ipv4/udp.c udp4_format_sock, net/ipv4/raw.c, net/unix/af_unix.c unix_seq_show,
+ * net/packet/af_packet.c packet_seq_show): one header line, then one socket a line.
+ *
+ * Addresses: the kernel prints an IPv4 address as the 32-bit word it holds in memory ("%08X"),
+ * so on a little-endian host 198.18.0.1 reads `010012C6`; an IPv6 address is four such words,
+ * each printed the same way. net-tools netstat scans each word with "%X" and stores it back in
+ * memory, which undoes the print on the same host; here each word is byte-swapped to network
+ * order when the /proc text comes from a little-endian host (the default, from os.endianness()).
+ *
+ * A line that does not parse is skipped and reported with its 1-based line number; nothing throws.
+ */
+import { endianness } from 'node:os';
+
+export type InetProto = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'udpl' | 'udpl6' | 'raw' | 'raw6';
+
+/** An address as src/stats holds one: version and four 32-bit words in network order. */
+export interface ProcAddress {
+  version: 4 | 6;
+  /** IPv4 uses words[0] only; the others are 0. */
+  words: [number, number, number, number];
+  port: number;
+}
+
+/** One line of tcp, tcp6, udp, udp6, udplite, udplite6, raw or raw6. */
+export interface InetRecord {
+  proto: InetProto;
+  local: ProcAddress;
+  remote: ProcAddress;
+  /** The kernel's sk_state: TCP_ESTABLISHED 1 … TCP_CLOSING 11 (include/net/tcp_states.h). */
+  state: number;
+  txQueue: number;
+  rxQueue: number;
+  /** "tr": which timer runs (tcp: 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 zero-window probe). */
+  timerActive: number;
+  /** "tm->when": clock ticks (USER_HZ) until the timer fires. */
+  timerWhen: number;
+  /** "retrnsmt" (hex in the file). */
+  retransmits: number;
+  uid: number;
+  /** The column after uid: tcp's unanswered probes or retransmits, 0 elsewhere. */
+  timeout: number;
+  inode: number;
+  /** 1-based line in the file. */
+  line: number;
+}
+
+export interface UnixRecord {
+  refCount: number;
+  /** Always 0 ("unix") on Linux. */
+  protocol: number;
+  /** __SO_ACCEPTCON (1 << 16) on listening sockets. */
+  flags: number;
+  /** SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_RAW 3, SOCK_RDM 4, SOCK_SEQPACKET 5. */
+  type: number;
+  /** SS_FREE 0, SS_UNCONNECTED 1, SS_CONNECTING 2, SS_CONNECTED 3, SS_DISCONNECTING 4. */
+  state: number;
+  inode: number;
+  /**
+   * Everything after the inode column: a filesystem path, or an abstract name as the kernel
+   * writes it ('@' then the name with each NUL as '@'); null for an unbound socket.
+   */
+  path: string | null;
+  line: number;
+}
+
+/** One line of /proc/net/packet. */
+export interface PacketRecord {
+  refCount: number;
+  /** SOCK_RAW 3 or SOCK_DGRAM 2. */
+  type: number;
+  /** The bound EtherType (host order), 0x0003 ETH_P_ALL for everything. */
+  protocol: number;
+  /** 0 when not bound to one interface. */
+  ifindex: number;
+  running: boolean;
+  rmem: number;
+  uid: number;
+  inode: number;
+  line: number;
+}
+
+export interface Malformed {
+  line: number;
+  text: string;
+}
+
+export interface Parsed<T> {
+  records: T[];
+  malformed: Malformed[];
+}
+
+export interface ParseOptions {
+  /** Byte order of the host that wrote the text (default: this host's). */
+  littleEndian?: boolean;
+}
+
+const HOST_LE = endianness() === 'LE';
+
+const HEX = /^[0-9A-Fa-f]+$/;
+const DEC = /^-?[0-9]+$/;
+
+function bswap32(v: number): number {
+  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+}
+
+function hexWord(s: string, le: boolean): number {
+  const v = parseInt(s, 16) >>> 0;
+  return le ? bswap32(v) : v;
+}
+
+/** `ADDR:PORT` with ADDR 8 or 32 hex digits; null when it is neither. */
+function parseEndpoint(s: string, le: boolean): ProcAddress | null {
+  const colon = s.indexOf(':');
+  if (colon < 0) return null;
+  const addr = s.slice(0, colon);
+  const port = s.slice(colon + 1);
+  if (!HEX.test(addr) || !HEX.test(port) || port.length > 4) return null;
+  if (addr.length === 8) return { version: 4, words: [hexWord(addr, le), 0, 0, 0], port: parseInt(port, 16) };
+  if (addr.length === 32) {
+    return {
+      version: 6,
+      words: [hexWord(addr.slice(0, 8), le), hexWord(addr.slice(8, 16), le), hexWord(addr.slice(16, 24), le), hexWord(addr.slice(24, 32), le)],
+      port: parseInt(port, 16),
+    };
+  }
+  return null;
+}
+
+/** `XXXXXXXX:YYYYYYYY` → two numbers, or null. */
+function hexPair(s: string): [number, number] | null {
+  const colon = s.indexOf(':');
+  if (colon < 0) return null;
+  const a = s.slice(0, colon);
+  const b = s.slice(colon + 1);
+  if (!HEX.test(a) || !HEX.test(b)) return null;
+  return [parseInt(a, 16), parseInt(b, 16)];
+}
+
+function lines(text: string): string[] {
+  const all = text.split('\n');
+  if (all.length > 0 && all[all.length - 1] === '') all.pop();
+  return all;
+}
+
+/**
+ * tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6: the same leading columns
+ * `sl local rem st tx:rx tr:when retrnsmt uid timeout inode`, then protocol-specific ones.
+ * The first line is the header.
+ */
+export function parseInetTable(text: string, proto: InetProto, opts: ParseOptions = {}): Parsed<InetRecord> {
+  const le = opts.littleEndian ?? HOST_LE;
+  const records: InetRecord[] = [];
+  const malformed: Malformed[] = [];
+  const all = lines(text);
+  for (let i = 1; i < all.length; i++) {
+    const text = all[i]!;
+    const rec = parseInetLine(text, proto, le, i + 1);
+    if (rec) records.push(rec);
+    else malformed.push({ line: i + 1, text });
+  }
+  return { records, malformed };
+}
+
+function parseInetLine(text: string, proto: InetProto, le: boolean, line: number): InetRecord | null {
+  const f = text.trim().split(/\s+/);
+  if (f.length < 10) return null;
+  const [sl, loc, rem, st, q, tm, retr, uid, timeout, inode] = f as [string, string, string, string, string, string, string, string, string, string];
+  if (!/^[0-9]+:$/.test(sl)) return null;
+  const local = parseEndpoint(loc, le);
+  const remote = parseEndpoint(rem, le);
+  if (!local || !remote || local.version !== remote.version) return null;
+  if (!HEX.test(st) || st.length > 2 || !HEX.test(retr) || !DEC.test(uid) || !DEC.test(timeout) || !/^[0-9]+$/.test(inode)) return null;
+  const queues = hexPair(q);
+  const timer = hexPair(tm);
+  if (!queues || !timer) return null;
+  return {
+    proto,
+    local,
+    remote,
+    state: parseInt(st, 16),
+    txQueue: queues[0],
+    rxQueue: queues[1],
+    timerActive: timer[0],
+    timerWhen: timer[1],
+    retransmits: parseInt(retr, 16),
+    uid: Number(uid),
+    timeout: Number(timeout),
+    inode: Number(inode),
+    line,
+  };
+}
+
+/**
+ * /proc/net/unix: `Num: RefCount Protocol Flags Type St Inode [Path]`, numbers in hex but the
+ * inode in decimal ("%pK: %08X %08X %08X %04X %02X %5lu", then ' ' and the path if bound).
+ * The path runs to the end of the line and may hold spaces; a path holding a newline breaks
+ * the line in two and its second half is reported as malformed.
+ */
+export function parseUnixTable(text: string): Parsed<UnixRecord> {
+  const records: UnixRecord[] = [];
+  const malformed: Malformed[] = [];
+  const all = lines(text);
+  const re = /^([0-9A-Fa-f]+): ([0-9A-Fa-f]+) ([0-9A-Fa-f]+) ([0-9A-Fa-f]+) ([0-9A-Fa-f]+) ([0-9A-Fa-f]+) +([0-9]+)(?: (.*))?$/s;
+  for (let i = 1; i < all.length; i++) {
+    const text = all[i]!;
+    const m = re.exec(text);
+    if (!m) {
+      malformed.push({ line: i + 1, text });
+      continue;
+    }
+    records.push({
+      refCount: parseInt(m[2]!, 16),
+      protocol: parseInt(m[3]!, 16),
+      flags: parseInt(m[4]!, 16),
+      type: parseInt(m[5]!, 16),
+      state: parseInt(m[6]!, 16),
+      inode: Number(m[7]),
+      path: m[8] === undefined || m[8] === '' ? null : m[8],
+      line: i + 1,
+    });
+  }
+  return { records, malformed };
+}
+
+/** /proc/net/packet: `sk RefCnt Type Proto Iface R Rmem User Inode` (Proto in hex). */
+export function parsePacketTable(text: string): Parsed<PacketRecord> {
+  const records: PacketRecord[] = [];
+  const malformed: Malformed[] = [];
+  const all = lines(text);
+  for (let i = 1; i < all.length; i++) {
+    const text = all[i]!;
+    const f = text.trim().split(/\s+/);
+    const ok =
+      f.length >= 9 &&
+      HEX.test(f[0]!) &&
+      f.slice(1, 3).every((x) => DEC.test(x)) &&
+      HEX.test(f[3]!) &&
+      f.slice(4, 9).every((x) => /^[0-9]+$/.test(x));
+    if (!ok) {
+      malformed.push({ line: i + 1, text });
+      continue;
+    }
+    records.push({
+      refCount: Number(f[1]),
+      type: Number(f[2]),
+      protocol: parseInt(f[3]!, 16),
+      ifindex: Number(f[4]),
+      running: f[5] !== '0',
+      rmem: Number(f[6]),
+      uid: Number(f[7]),
+      inode: Number(f[8]),
+      line: i + 1,
+    });
+  }
+  return { records, malformed };
+}

@@ -1,0 +1,361 @@
+/**
+ * The host's socket table as net-tools netstat reads it: /proc/net/{tcp,tcp6,udp,udp6,udplite,
+ * udplite6,raw,raw6,unix,packet}, joined with the owning processes (processes.ts).
+ *
+ * `readSockets` reads the files the flags ask for (netstat's own selection, `netstatSelection`)
+ * and returns every socket in them, each marked `listening` by netstat's rule; `selectSockets`
+ * then keeps what -a / -l / neither would show. A file that cannot be read is an entry in
+ * `errors` and the rest is still returned; a line that does not parse is an entry in `malformed`.
+ */
+import { formatEndpoint } from '../stats/address.js';
+import type { NetstatFlags } from './flags.js';
+import {
+  parseInetTable,
+  parsePacketTable,
+  parseUnixTable,
+  type InetProto,
+  type InetRecord,
+  type ProcAddress,
+} from './procnet.js';
+import { nodeProcFs, readSocketOwners, type ProcFs, type SocketOwner } from './processes.js';
+import { decodeProc } from './sanitize.js';
+
+export type SocketProto = InetProto | 'unix';
+
+export interface SocketTimer {
+  /** The "tr" column. */
+  active: number;
+  /**
+   * netstat -o's word for it. tcp: off, on (retransmit), keepalive, timewait, probe (zero
+   * window), unkn-N; udp and raw: off, on1, on2, unkn-N (netstat.c tcp_do_one / udp_do_one).
+   */
+  kind: string;
+  /** "tm->when" in clock ticks (USER_HZ, 100 a second). */
+  when_ticks: number;
+  retransmits: number;
+  /** The column after uid (tcp: unanswered probes). */
+  timeout: number;
+}
+
+interface Owned {
+  /** The owning process (the lowest PID among those sharing the socket), null when unknown. */
+  pid: number | null;
+  /** netstat's program name (argv[0], see processes.ts), untruncated; null when unknown. */
+  program: string | null;
+  exe: string | null;
+}
+
+export interface InetSocket extends Owned {
+  proto: InetProto;
+  /** Numeric endpoints in the report's form: `198.18.0.1:80`, `[2001:db8::1]:443`. */
+  local: string;
+  remote: string;
+  /**
+   * The State column's word: tcp ESTABLISHED … CLOSING (UNKNOWN beyond); udp ESTABLISHED when
+   * connected, '' when not, UNKNOWN otherwise; raw the kernel's number as text.
+   */
+  state: string;
+  state_code: number;
+  /** Shown by -l and hidden without -a: tcp with remote port 0; udp and raw with remote address 0. */
+  listening: boolean;
+  recv_q: number;
+  send_q: number;
+  uid: number;
+  inode: number;
+  timer: SocketTimer;
+  local_addr: ProcAddress;
+  remote_addr: ProcAddress;
+}
+
+export interface UnixSocket extends Owned {
+  proto: 'unix';
+  /** The path as /proc/net/unix shows it ('@' first for an abstract name), null when unbound. */
+  path: string | null;
+  /** STREAM, DGRAM, RAW, RDM, SEQPACKET or UNKNOWN. */
+  type: string;
+  type_code: number;
+  /** LISTENING, CONNECTED, CONNECTING, DISCONNECTING, FREE, '' (unconnected) or UNKNOWN. */
+  state: string;
+  state_code: number;
+  /** The socket flags: __SO_ACCEPTCON 1<<16, and historically 1<<17 (W), 1<<18 (N). */
+  flags: number;
+  ref_count: number;
+  /** The kernel's protocol column, always 0 ("unix") on Linux. */
+  protocol: number;
+  listening: boolean;
+  inode: number;
+}
+
+export type HostSocket = InetSocket | UnixSocket;
+
+export interface PacketSocket extends Owned {
+  /** RAW (link-layer header included) or DGRAM (cooked), else the number. */
+  type: string;
+  /** The EtherType it receives (3 = ETH_P_ALL: every frame). */
+  protocol: number;
+  /** The interface it is bound to; 0 = all interfaces. */
+  ifindex: number;
+  running: boolean;
+  rmem: number;
+  uid: number;
+  inode: number;
+}
+
+export interface SourceError {
+  source: string;
+  cause: string;
+}
+
+export interface MalformedLine {
+  source: string;
+  line: number;
+  text: string;
+}
+
+export interface SocketsView {
+  /** In /proc order: tcp, tcp6, udp, udp6, udplite, udplite6, raw, raw6, then unix. */
+  sockets: HostSocket[];
+  packetSockets: PacketSocket[];
+  errors: SourceError[];
+  malformed: MalformedLine[];
+  /** False when some process's fds could not be read (netstat's "Not all processes…" note). */
+  processesComplete: boolean;
+  /** Whether process owners were looked for at all (-p, -b, or `owners`). */
+  processesRead: boolean;
+  /** At least one socket owner was found (netstat's "No info could be read for -p" otherwise). */
+  processesFound: boolean;
+}
+
+/** What netstat reads for a set of flags (netstat.c main: flag_arg, flag_inet, flag_noprot). */
+export interface NetstatSelection {
+  inetHeader: boolean;
+  tcp: boolean;
+  udp: boolean;
+  udplite: boolean;
+  raw: boolean;
+  inet4: boolean;
+  inet6: boolean;
+  unix: boolean;
+}
+
+export function netstatSelection(flags: NetstatFlags): NetstatSelection {
+  let { tcp, udp, udplite, raw } = flags;
+  const family = flags.inet4 || flags.inet6;
+  // -4/-6 alone mean every inet protocol (netstat.c: "flag_noprot = flag_tcp = … = 1").
+  if (family && !(tcp || udp || udplite || raw)) tcp = udp = udplite = raw = true;
+  // A protocol without -4/-6 means both families.
+  const anyInet = tcp || udp || udplite || raw;
+  const inet4 = anyInet && !family ? true : flags.inet4;
+  const inet6 = anyInet && !family ? true : flags.inet6;
+  const arg = anyInet || flags.unix;
+  return {
+    inetHeader: !arg || anyInet,
+    tcp: !arg || tcp,
+    udp: !arg || udp,
+    udplite: !arg || udplite,
+    raw: !arg || raw,
+    inet4: !arg || inet4,
+    inet6: !arg || inet6,
+    unix: !arg || flags.unix,
+  };
+}
+
+/** netstat.c tcp_state[]; index 0 is "" there too. */
+const TCP_STATES = ['', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING'];
+const TCP_ESTABLISHED = 1;
+const TCP_CLOSE = 7;
+
+const TCP_TIMERS = ['off', 'on', 'keepalive', 'timewait', 'probe'];
+
+const UNIX_TYPES: Record<number, string> = { 1: 'STREAM', 2: 'DGRAM', 3: 'RAW', 4: 'RDM', 5: 'SEQPACKET' };
+const SS_UNCONNECTED = 1;
+export const SO_ACCEPTCON = 1 << 16;
+export const SO_WAITDATA = 1 << 17;
+export const SO_NOSPACE = 1 << 18;
+const UNIX_STATES: Record<number, string> = { 0: 'FREE', 2: 'CONNECTING', 3: 'CONNECTED', 4: 'DISCONNECTING' };
+
+function family(proto: InetProto): 'tcp' | 'udp' | 'raw' {
+  return proto.startsWith('tcp') ? 'tcp' : proto.startsWith('raw') ? 'raw' : 'udp';
+}
+
+function isZero(a: ProcAddress): boolean {
+  return a.words[0] === 0 && a.words[1] === 0 && a.words[2] === 0 && a.words[3] === 0;
+}
+
+function stateWord(proto: InetProto, state: number): string {
+  switch (family(proto)) {
+    case 'tcp':
+      return TCP_STATES[state] ?? 'UNKNOWN';
+    case 'udp':
+      return state === TCP_ESTABLISHED ? 'ESTABLISHED' : state === TCP_CLOSE ? '' : 'UNKNOWN';
+    case 'raw':
+      return String(state);
+  }
+}
+
+function timerKind(proto: InetProto, active: number): string {
+  if (family(proto) === 'tcp') return TCP_TIMERS[active] ?? `unkn-${active}`;
+  if (active === 0) return 'off';
+  return active === 1 || active === 2 ? `on${active}` : `unkn-${active}`;
+}
+
+const NO_OWNER: Owned = { pid: null, program: null, exe: null };
+
+function owned(o: SocketOwner | undefined): Owned {
+  return o ? { pid: o.pid, program: o.program, exe: o.exe } : NO_OWNER;
+}
+
+export function inetSocket(r: InetRecord, owner?: SocketOwner): InetSocket {
+  const fam = family(r.proto);
+  const v = r.local.version;
+  return {
+    proto: r.proto,
+    local: formatEndpoint(v, r.local.words, 0, r.local.port),
+    remote: formatEndpoint(v, r.remote.words, 0, r.remote.port),
+    state: stateWord(r.proto, r.state),
+    state_code: r.state,
+    listening: fam === 'tcp' ? r.remote.port === 0 : isZero(r.remote),
+    recv_q: r.rxQueue,
+    send_q: r.txQueue,
+    uid: r.uid,
+    inode: r.inode,
+    ...owned(owner),
+    timer: {
+      active: r.timerActive,
+      kind: timerKind(r.proto, r.timerActive),
+      when_ticks: r.timerWhen,
+      // netstat.c udp_do_one and raw_do_one: "retr = 0L" whatever the file says.
+      retransmits: fam === 'tcp' ? r.retransmits : 0,
+      timeout: r.timeout,
+    },
+    local_addr: r.local,
+    remote_addr: r.remote,
+  };
+}
+
+const INET_FILES: { proto: InetProto; file: string; v6: boolean; sel: keyof NetstatSelection }[] = [
+  { proto: 'tcp', file: 'tcp', v6: false, sel: 'tcp' },
+  { proto: 'tcp6', file: 'tcp6', v6: true, sel: 'tcp' },
+  { proto: 'udp', file: 'udp', v6: false, sel: 'udp' },
+  { proto: 'udp6', file: 'udp6', v6: true, sel: 'udp' },
+  { proto: 'udpl', file: 'udplite', v6: false, sel: 'udplite' },
+  { proto: 'udpl6', file: 'udplite6', v6: true, sel: 'udplite' },
+  { proto: 'raw', file: 'raw', v6: false, sel: 'raw' },
+  { proto: 'raw6', file: 'raw6', v6: true, sel: 'raw' },
+];
+
+export interface ReadOptions {
+  /** Where the net/ files are (default `${procRoot}/net`); `/proc/PID/net` reads PID's namespace. */
+  netRoot?: string;
+  fs?: ProcFs;
+  /** Look up owning processes (default: when -p or -b is asked for). */
+  owners?: boolean;
+  /** Also read /proc/net/packet (default true). */
+  packet?: boolean;
+  /** Byte order of the host that wrote the files (default this host's). */
+  littleEndian?: boolean;
+}
+
+function causeOf(e: unknown): string {
+  if (e && typeof e === 'object') {
+    const o = e as { code?: unknown; message?: unknown };
+    if (typeof o.code === 'string') return o.code;
+    if (typeof o.message === 'string') return o.message;
+  }
+  return String(e);
+}
+
+export function readSockets(procRoot: string, flags: NetstatFlags, opts: ReadOptions = {}): SocketsView {
+  const fs = opts.fs ?? nodeProcFs;
+  const netRoot = opts.netRoot ?? `${procRoot}/net`;
+  const sel = netstatSelection(flags);
+  const errors: SourceError[] = [];
+  const malformed: MalformedLine[] = [];
+  const parseOpts = opts.littleEndian === undefined ? {} : { littleEndian: opts.littleEndian };
+
+  const read = (file: string): string | null => {
+    const source = `${netRoot}/${file}`;
+    try {
+      return decodeProc(fs.readFile(source));
+    } catch (e) {
+      errors.push({ source, cause: causeOf(e) });
+      return null;
+    }
+  };
+  const note = (file: string, bad: { line: number; text: string }[]): void => {
+    for (const m of bad) malformed.push({ source: `${netRoot}/${file}`, line: m.line, text: m.text });
+  };
+
+  const inet: InetRecord[] = [];
+  for (const f of INET_FILES) {
+    if (!sel[f.sel] || !(f.v6 ? sel.inet6 : sel.inet4)) continue;
+    const text = read(f.file);
+    if (text === null) continue;
+    const parsed = parseInetTable(text, f.proto, parseOpts);
+    inet.push(...parsed.records);
+    note(f.file, parsed.malformed);
+  }
+
+  const unixText = sel.unix ? read('unix') : null;
+  const unix = unixText === null ? null : parseUnixTable(unixText);
+  if (unix) note('unix', unix.malformed);
+
+  const packetText = opts.packet === false ? null : read('packet');
+  const packet = packetText === null ? null : parsePacketTable(packetText);
+  if (packet) note('packet', packet.malformed);
+
+  const wantOwners = opts.owners ?? (flags.program || flags.executable);
+  const owners = wantOwners ? readSocketOwners(procRoot, { fs, exe: flags.executable }) : null;
+  const ownerOf = (inode: number): SocketOwner | undefined => owners?.byInode.get(inode);
+
+  const sockets: HostSocket[] = inet.map((r) => inetSocket(r, ownerOf(r.inode)));
+  if (unix) {
+    for (const r of unix.records) {
+      const acc = (r.flags & SO_ACCEPTCON) !== 0;
+      sockets.push({
+        proto: 'unix',
+        path: r.path,
+        type: UNIX_TYPES[r.type] ?? 'UNKNOWN',
+        type_code: r.type,
+        state: r.state === SS_UNCONNECTED ? (acc ? 'LISTENING' : '') : (UNIX_STATES[r.state] ?? 'UNKNOWN'),
+        state_code: r.state,
+        flags: r.flags,
+        ref_count: r.refCount,
+        protocol: r.protocol,
+        listening: r.state === SS_UNCONNECTED && acc,
+        inode: r.inode,
+        ...owned(ownerOf(r.inode)),
+      });
+    }
+  }
+
+  const packetSockets: PacketSocket[] = (packet?.records ?? []).map((r) => ({
+    type: r.type === 3 ? 'RAW' : r.type === 2 ? 'DGRAM' : String(r.type),
+    protocol: r.protocol,
+    ifindex: r.ifindex,
+    running: r.running,
+    rmem: r.rmem,
+    uid: r.uid,
+    inode: r.inode,
+    ...owned(ownerOf(r.inode)),
+  }));
+
+  return {
+    sockets,
+    packetSockets,
+    errors,
+    malformed,
+    processesComplete: owners ? owners.complete : true,
+    processesRead: owners !== null,
+    processesFound: owners ? owners.byInode.size > 0 : false,
+  };
+}
+
+/**
+ * The sockets netstat lists for -a, -l or neither: without -a, listening ones only with -l and
+ * only without it (netstat.c tcp_do_one, udp_do_one, raw_do_one, unix_do_one).
+ */
+export function selectSockets<T extends { listening: boolean }>(sockets: readonly T[], flags: NetstatFlags): T[] {
+  if (flags.all) return sockets.slice();
+  return sockets.filter((s) => s.listening === flags.listening);
+}
