@@ -1,0 +1,442 @@
+/**
+ * The kernel routing tables as net-tools `netstat -r` reads them: /proc/net/route (IPv4, main
+ * table only; the kernel leaves broadcast and multicast routes out) and /proc/net/ipv6_route
+ * (every IPv6 table, the local one and RTF_CACHE exceptions included). Parsers are pure: text
+ * in, records out; a line that cannot be read is skipped and reported with its 1-based line
+ * number, never thrown.
+ *
+ * Also here: the address helpers the other host tables share (the kernel's hex forms, glibc's
+ * inet_ntop for IPv6) and the file-based name lookups netstat gets from NSS without DNS.
+ */
+import { endianness } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeProc } from './sanitize.js';
+
+/** A line a parser could not use. */
+export interface SkippedLine {
+  /** 1-based line number in the file. */
+  line: number;
+  reason: string;
+}
+
+export interface Parsed<T> {
+  records: T[];
+  skipped: SkippedLine[];
+}
+
+/** Route flags (linux/route.h, linux/ipv6_route.h). */
+export const RTF = {
+  UP: 0x0001,
+  GATEWAY: 0x0002,
+  HOST: 0x0004,
+  REINSTATE: 0x0008,
+  DYNAMIC: 0x0010,
+  MODIFIED: 0x0020,
+  MTU: 0x0040,
+  WINDOW: 0x0080,
+  IRTT: 0x0100,
+  REJECT: 0x0200,
+  NOTCACHED: 0x0400,
+  DEFAULT: 0x00010000,
+  ALLONLINK: 0x00020000,
+  ADDRCONF: 0x00040000,
+  NONEXTHOP: 0x00200000,
+  EXPIRES: 0x00400000,
+  CACHE: 0x01000000,
+  FLOW: 0x02000000,
+  POLICY: 0x04000000,
+  LOCAL: 0x80000000,
+} as const;
+
+/** The machine's byte order: the kernel prints __be32 addresses as native %08X integers. */
+export const HOST_LITTLE_ENDIAN = endianness() === 'LE';
+
+const HEX8 = /^[0-9A-Fa-f]{8}$/;
+const HEX32 = /^[0-9A-Fa-f]{32}$/;
+const DEC = /^-?\d+$/;
+
+/**
+ * An IPv4 address the kernel printed as the native integer of its network-order bytes
+ * (`%08X` of a __be32): on a little-endian host "0100A8C0" is 192.168.0.1.
+ * Returns the address as a host-order u32 (a.b.c.d = a<<24|...), or null if not 8 hex digits.
+ */
+export function kernelHexIpv4(hex: string, littleEndian = HOST_LITTLE_ENDIAN): number | null {
+  if (!HEX8.test(hex)) return null;
+  const v = parseInt(hex, 16) >>> 0;
+  return littleEndian ? bswap32(v) : v;
+}
+
+export function bswap32(v: number): number {
+  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
+}
+
+export function ipv4ToString(w: number): string {
+  return `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
+}
+
+/** Dotted quad to host-order u32; null unless four decimal octets. */
+export function ipv4FromString(s: string): number | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return null;
+  const o = m.slice(1).map(Number);
+  if (o.some((x) => x > 255)) return null;
+  return ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
+}
+
+/** 32 hex digits (the kernel's %pi6 without colons) to 16 bytes; null if not that. */
+export function ipv6FromHex(hex: string): Uint8Array | null {
+  if (!HEX32.test(hex)) return null;
+  const b = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) b[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return b;
+}
+
+/**
+ * glibc inet_ntop(AF_INET6): lowercase, the longest run of two or more zero groups becomes
+ * "::" (the first one when tied), and ::a.b.c.d / ::ffff:a.b.c.d keep their embedded IPv4
+ * (glibc resolv/inet_ntop.c: a leading zero run of 6 groups, or 5 followed by ffff).
+ */
+export function inet6Ntop(b: Uint8Array): string {
+  const w: number[] = [];
+  for (let i = 0; i < 8; i++) w.push((b[2 * i]! << 8) | b[2 * i + 1]!);
+  let best = -1;
+  let bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (w[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && w[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  if (bestLen < 2) best = -1;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (best >= 0 && i >= best && i < best + bestLen) {
+      if (i === best) out += ':';
+      continue;
+    }
+    if (i !== 0) out += ':';
+    if (i === 6 && best === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
+      out += `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
+      break;
+    }
+    out += w[i]!.toString(16);
+  }
+  if (best >= 0 && best + bestLen === 8) out += ':';
+  return out;
+}
+
+export function isV4Mapped(b: Uint8Array): boolean {
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return b[10] === 0xff && b[11] === 0xff;
+}
+
+export function isUnspecified6(b: Uint8Array): boolean {
+  return b.every((x) => x === 0);
+}
+
+/**
+ * The text net-tools shows for an IPv6 address read from /proc: inet_ntop, then for a
+ * v4-mapped address only the dotted part (net-tools lib/inet6.c fix_v4_address).
+ */
+export function netToolsIpv6(b: Uint8Array): string {
+  const s = inet6Ntop(b);
+  if (!isV4Mapped(b)) return s;
+  const dot = s.indexOf('.');
+  return dot < 0 ? s : s.slice(s.lastIndexOf(':', dot) + 1);
+}
+
+/** One line of /proc/net/route. Addresses as dotted quads, in host order. */
+export interface Ipv4Route {
+  iface: string;
+  destination: string;
+  gateway: string;
+  mask: string;
+  /** RTF_* bits (the kernel's fib_flag_trans: U, G, H, and ! for unreachable/prohibit). */
+  flags: number;
+  refcnt: number;
+  use: number;
+  metric: number;
+  /** The route's MTU (netstat prints it under "MSS"). */
+  mtu: number;
+  window: number;
+  irtt: number;
+}
+
+const ROUTE_COLUMNS = ['Iface', 'Destination', 'Gateway', 'Flags', 'RefCnt', 'Use', 'Metric', 'Mask', 'MTU', 'Window', 'IRTT'] as const;
+
+function lines(text: string): string[] {
+  const ls = text.split('\n');
+  if (ls.length > 0 && ls[ls.length - 1] === '') ls.pop();
+  return ls;
+}
+
+/**
+ * /proc/net/route. Columns are found by their header names, as net-tools' proc_gen_fmt does
+ * (a header without a required column makes every line unreadable: netstat prints nothing).
+ */
+export function parseIpv4Routes(text: string, littleEndian = HOST_LITTLE_ENDIAN): Parsed<Ipv4Route> {
+  const ls = lines(text);
+  const records: Ipv4Route[] = [];
+  const skipped: SkippedLine[] = [];
+  if (ls.length === 0) return { records, skipped };
+  const header = ls[0]!.split(/\s+/).filter((s) => s !== '');
+  const col = new Map<string, number>();
+  for (const name of ROUTE_COLUMNS) col.set(name, header.indexOf(name));
+  const missing = ROUTE_COLUMNS.filter((n) => col.get(n)! < 0);
+  if (missing.length > 0) {
+    for (let i = 1; i < ls.length; i++) skipped.push({ line: i + 1, reason: `header lacks ${missing.join(',')}` });
+    return { records, skipped };
+  }
+  const at = (f: string[], name: (typeof ROUTE_COLUMNS)[number]): string => f[col.get(name)!] ?? '';
+  for (let i = 1; i < ls.length; i++) {
+    const f = ls[i]!.split(/[ \t]+/).filter((s) => s !== '');
+    if (f.length === 0) continue;
+    if (f.length < header.length) {
+      skipped.push({ line: i + 1, reason: 'too few fields' });
+      continue;
+    }
+    const dst = kernelHexIpv4(at(f, 'Destination'), littleEndian);
+    const gw = kernelHexIpv4(at(f, 'Gateway'), littleEndian);
+    const mask = kernelHexIpv4(at(f, 'Mask'), littleEndian);
+    const flagsHex = at(f, 'Flags');
+    const ints = (['RefCnt', 'Use', 'Metric', 'MTU', 'Window', 'IRTT'] as const).map((n) => at(f, n));
+    if (dst === null || gw === null || mask === null) {
+      skipped.push({ line: i + 1, reason: 'bad address' });
+      continue;
+    }
+    if (!/^[0-9A-Fa-f]{1,8}$/.test(flagsHex) || !ints.every((s) => DEC.test(s))) {
+      skipped.push({ line: i + 1, reason: 'bad number' });
+      continue;
+    }
+    const [refcnt, use, metric, mtu, window, irtt] = ints.map((s) => Number(s)) as [number, number, number, number, number, number];
+    records.push({
+      iface: at(f, 'Iface'),
+      destination: ipv4ToString(dst),
+      gateway: ipv4ToString(gw),
+      mask: ipv4ToString(mask),
+      flags: parseInt(flagsHex, 16) >>> 0,
+      refcnt,
+      use,
+      metric,
+      mtu,
+      window,
+      irtt,
+    });
+  }
+  return { records, skipped };
+}
+
+/** One line of /proc/net/ipv6_route. */
+export interface Ipv6Route {
+  destination: string;
+  prefixLength: number;
+  source: string;
+  sourcePrefixLength: number;
+  nextHop: string;
+  /** Unsigned as the kernel keeps it; netstat prints it as a signed int (0xffffffff is -1). */
+  metric: number;
+  refcnt: number;
+  use: number;
+  flags: number;
+  iface: string;
+}
+
+/** /proc/net/ipv6_route: "%pi6 %02x %pi6 %02x %pi6 %08x %08x %08x %08x %8s" (net/ipv6/route.c). */
+export function parseIpv6Routes(text: string): Parsed<Ipv6Route> {
+  const records: Ipv6Route[] = [];
+  const skipped: SkippedLine[] = [];
+  lines(text).forEach((l, i) => {
+    const f = l.split(/[ \t]+/).filter((s) => s !== '');
+    if (f.length === 0) return;
+    if (f.length !== 10) {
+      skipped.push({ line: i + 1, reason: 'expected 10 fields' });
+      return;
+    }
+    const dst = ipv6FromHex(f[0]!);
+    const src = ipv6FromHex(f[2]!);
+    const nh = ipv6FromHex(f[4]!);
+    if (!dst || !src || !nh) {
+      skipped.push({ line: i + 1, reason: 'bad address' });
+      return;
+    }
+    if (![f[1]!, f[3]!].every((s) => /^[0-9A-Fa-f]{2}$/.test(s)) || ![f[5]!, f[6]!, f[7]!, f[8]!].every((s) => HEX8.test(s))) {
+      skipped.push({ line: i + 1, reason: 'bad number' });
+      return;
+    }
+    const hex = (s: string): number => parseInt(s, 16) >>> 0;
+    records.push({
+      destination: netToolsIpv6(dst),
+      prefixLength: hex(f[1]!),
+      source: netToolsIpv6(src),
+      sourcePrefixLength: hex(f[3]!),
+      nextHop: netToolsIpv6(nh),
+      metric: hex(f[5]!),
+      refcnt: hex(f[6]!),
+      use: hex(f[7]!),
+      flags: hex(f[8]!),
+      iface: f[9]!,
+    });
+  });
+  return { records, skipped };
+}
+
+/**
+ * Name lookups netstat makes without -n. `host` is gethostbyaddr/getnameinfo, `net` is
+ * getnetbyaddr (/etc/networks). Each returns null when there is no name (netstat then prints
+ * the number). Synchronous: a caller wanting DNS resolves first and answers from its cache.
+ */
+export interface NameLookup {
+  host(addr: string, family: 4 | 6): string | null;
+  net(addr: string): string | null;
+}
+
+export const NO_NAMES: NameLookup = { host: () => null, net: () => null };
+
+/**
+ * glibc's inet_network(): "a", "a.b", "a.b.c" or "a.b.c.d" (each part decimal, 0x hex or 0
+ * octal), the parts joined into one number, so "127" is 0x7f and "169.254.0.0" is 0xa9fe0000.
+ */
+export function inetNetwork(s: string): number | null {
+  const parts = s.split('.');
+  if (parts.length < 1 || parts.length > 4) return null;
+  let v = 0;
+  for (const p of parts) {
+    let n: number;
+    if (/^0[xX][0-9A-Fa-f]+$/.test(p)) n = parseInt(p.slice(2), 16);
+    else if (/^0[0-7]*$/.test(p)) n = parseInt(p, 8);
+    else if (/^[1-9]\d*$/.test(p)) n = parseInt(p, 10);
+    else return null;
+    if (n > 255) return null;
+    v = v * 256 + n;
+  }
+  return v >>> 0;
+}
+
+/**
+ * What NSS "files" answers: /etc/hosts (first line holding the address, its first name, as
+ * glibc's files backend for gethostbyaddr) and /etc/networks (getnetbyaddr compares the
+ * network number with ntohl(address), so only entries written in full match a route).
+ */
+export function namesFromFiles(hostsText: string, networksText: string): NameLookup {
+  const hosts4 = new Map<number, string>();
+  const hosts6 = new Map<string, string>();
+  for (const raw of hostsText.split('\n')) {
+    const f = raw.replace(/#.*/, '').trim().split(/\s+/);
+    if (f.length < 2) continue;
+    const v4 = ipv4FromString(f[0]!);
+    if (v4 !== null) {
+      if (!hosts4.has(v4)) hosts4.set(v4, f[1]!);
+      continue;
+    }
+    const v6 = parseIpv6Text(f[0]!);
+    if (v6) {
+      const k = inet6Ntop(v6);
+      if (!hosts6.has(k)) hosts6.set(k, f[1]!);
+    }
+  }
+  const nets = new Map<number, string>();
+  for (const raw of networksText.split('\n')) {
+    const f = raw.replace(/#.*/, '').trim().split(/\s+/);
+    if (f.length < 2) continue;
+    const n = inetNetwork(f[1]!);
+    if (n !== null && !nets.has(n)) nets.set(n, f[0]!);
+  }
+  return {
+    host(addr, family) {
+      if (family === 4) {
+        const v = ipv4FromString(addr);
+        return v === null ? null : (hosts4.get(v) ?? null);
+      }
+      const b = parseIpv6Text(addr);
+      return b ? (hosts6.get(inet6Ntop(b)) ?? null) : null;
+    },
+    net(addr) {
+      const v = ipv4FromString(addr);
+      return v === null ? null : (nets.get(v) ?? null);
+    },
+  };
+}
+
+/** Textual IPv6 (with "::" and an optional trailing dotted quad) to bytes; null if invalid. */
+export function parseIpv6Text(s: string): Uint8Array | null {
+  let t = s;
+  if (s.includes('.')) {
+    const cut = s.lastIndexOf(':');
+    const v4 = cut < 0 ? null : ipv4FromString(s.slice(cut + 1));
+    if (v4 === null) return null;
+    t = `${s.slice(0, cut + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
+  }
+  const halves = t.split('::');
+  if (halves.length > 2) return null;
+  const groups = (x: string): number[] | null => {
+    if (x === '') return [];
+    const out: number[] = [];
+    for (const h of x.split(':')) {
+      if (!/^[0-9A-Fa-f]{1,4}$/.test(h)) return null;
+      out.push(parseInt(h, 16));
+    }
+    return out;
+  };
+  const head = groups(halves[0]!);
+  const tail = halves.length === 2 ? groups(halves[1]!) : [];
+  if (!head || !tail) return null;
+  let words: number[];
+  if (halves.length === 2) {
+    const fill = 8 - head.length - tail.length;
+    if (fill < 1) return null;
+    words = [...head, ...new Array<number>(fill).fill(0), ...tail];
+  } else {
+    if (head.length !== 8) return null;
+    words = head;
+  }
+  const b = new Uint8Array(16);
+  words.forEach((w, i) => {
+    b[2 * i] = w >> 8;
+    b[2 * i + 1] = w & 0xff;
+  });
+  return b;
+}
+
+/** Where the readers look: `procRoot` may be /proc/PID to see that process's network namespace. */
+export interface HostRoots {
+  procRoot?: string;
+  sysRoot?: string;
+}
+
+export async function readText(path: string): Promise<string> {
+  return decodeProc(await readFile(path));
+}
+
+export async function readTextOrNull(path: string): Promise<string | null> {
+  try {
+    return await readText(path);
+  } catch {
+    return null;
+  }
+}
+
+export interface RouteTables {
+  ipv4: Parsed<Ipv4Route> | null;
+  ipv6: Parsed<Ipv6Route> | null;
+}
+
+/** Both routing tables; a table whose file is missing (no IPv6 in the kernel) is null. */
+export async function readRoutes(roots: HostRoots = {}): Promise<RouteTables> {
+  const proc = roots.procRoot ?? '/proc';
+  const [v4, v6] = await Promise.all([readTextOrNull(join(proc, 'net/route')), readTextOrNull(join(proc, 'net/ipv6_route'))]);
+  return { ipv4: v4 === null ? null : parseIpv4Routes(v4), ipv6: v6 === null ? null : parseIpv6Routes(v6) };
+}
+
+/** /etc/hosts and /etc/networks as NSS "files" reads them; missing files give no names. */
+export async function readNameFiles(etcRoot = '/etc'): Promise<NameLookup> {
+  const [hosts, networks] = await Promise.all([readTextOrNull(join(etcRoot, 'hosts')), readTextOrNull(join(etcRoot, 'networks'))]);
+  return namesFromFiles(hosts ?? '', networks ?? '');
+}
