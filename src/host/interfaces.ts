@@ -250,6 +250,7 @@ export function deriveIpv4Addresses(fib: readonly FibLeaf[], routes: readonly Ip
   const direct = routes
     .filter((r) => (r.flags & RTF.UP) !== 0 && (r.flags & (RTF.GATEWAY | RTF.REJECT)) === 0)
     .map((r) => ({ iface: r.iface, dst: ipv4FromString(r.destination)!, mask: ipv4FromString(r.mask)! }));
+  const canBroadcast = (name: string): boolean => links.some((k) => k.name === name && (k.flags & IFF.BROADCAST) !== 0);
   const addrs: Ipv4IfAddr[] = [];
   const unplaced: string[] = [];
   const ambiguous: string[] = [];
@@ -288,7 +289,9 @@ export function deriveIpv4Addresses(fib: readonly FibLeaf[], routes: readonly Ip
       address: l.prefix,
       prefixLength: len,
       netmask: ipv4ToString(mask),
-      broadcast: len < 31 && broadcasts.has(ipv4ToString(bcast)) ? ipv4ToString(bcast) : '0.0.0.0',
+      // The subnet broadcast route exists whatever ifa_broadcast holds; assume the usual
+      // (iproute2 "brd +", DHCP clients) on devices that broadcast, none elsewhere (lo).
+      broadcast: len < 31 && canBroadcast(iface) && broadcasts.has(ipv4ToString(bcast)) ? ipv4ToString(bcast) : '0.0.0.0',
       destination: l.prefix,
     });
   }
