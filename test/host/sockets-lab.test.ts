@@ -12,7 +12,7 @@
  * Needs root; skipped otherwise, and a failure when CI=true.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -40,6 +40,13 @@ interface Run {
   stderr: string;
 }
 
+/**
+ * What runs inside the namespace gets a plain environment: the C locale for netstat and the
+ * clone alike, and no NODE_OPTIONS (tap's child_process wrapper adds its hooks to every spawn,
+ * and a clone running as another user could not write their output).
+ */
+const CLEAN_ENV = ['env', '-i', `PATH=${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`, 'LC_ALL=C'];
+
 function run(cmd: string, args: string[]): Run {
   const r = spawnSync(cmd, args, { timeout: STEP_TIMEOUT_MS, maxBuffer: 64 << 20 });
   return { status: r.status, stdout: r.stdout ?? Buffer.alloc(0), stderr: (r.stderr ?? Buffer.alloc(0)).toString() };
@@ -52,7 +59,25 @@ function must(cmd: string, args: string[]): Buffer {
 }
 
 function inA(cmd: string, args: string[]): Run {
-  return run('ip', ['netns', 'exec', NS_A, cmd, ...args]);
+  return run('ip', ['netns', 'exec', NS_A, ...CLEAN_ENV, cmd, ...args]);
+}
+
+/**
+ * As `inA`, with standard output and error in files and standard input /dev/null: Node gives a
+ * child socketpairs for its stdio, which -p would find as the child's own sockets.
+ */
+function inAToFiles(cmd: string, args: string[]): Run {
+  const dir = mkdtempSync(join(tmpdir(), 'ws-sock-out-'));
+  const out = openSync(join(dir, 'out'), 'w');
+  const err = openSync(join(dir, 'err'), 'w');
+  try {
+    const r = spawnSync('ip', ['netns', 'exec', NS_A, ...CLEAN_ENV, cmd, ...args], { timeout: STEP_TIMEOUT_MS, stdio: ['ignore', out, err] });
+    return { status: r.status, stdout: readFileSync(join(dir, 'out')), stderr: readFileSync(join(dir, 'err'), 'utf8') };
+  } finally {
+    closeSync(out);
+    closeSync(err);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A line of output as wirestat would print it: decoded keeping odd bytes, then made printable. */
@@ -234,6 +259,27 @@ if (!isRoot) {
     }
     t.comment(`compared ${compared} lines over ${variants.length} invocations; ${sanitized} netstat lines held control bytes`);
     t.ok(sanitized >= 2, 'the hostile program name was listed (tcp and unix rows)');
+  });
+
+  t.test('as another user: the same lines and the same note on standard error', async (t) => {
+    if (!have('setpriv')) {
+      t.fail('setpriv (util-linux) is needed');
+      return;
+    }
+    // uid 65534 owns one lab process with sockets and cannot read root's /proc/PID/fd: "Not all
+    // processes could be identified". uid 65533 owns no socket anywhere: "No info could be read".
+    for (const [uid, args, note] of [
+      [65534, ['-tuanp'], /^\(Not all processes could be identified/],
+      [65534, ['-xlp'], /^\(Not all processes could be identified/],
+      [65533, ['-tanp'], /^\(No info could be read for "-p": geteuid\(\)=65533/],
+    ] as const) {
+      const as = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
+      const theirs = inAToFiles('setpriv', [...as, 'netstat', ...args]);
+      const ours = inAToFiles('setpriv', [...as, process.execPath, CLONE, ...args]);
+      t.match(theirs.stderr, note, `netstat ${args.join(' ')} as uid ${uid}: its note`);
+      t.equal(ours.stderr, theirs.stderr, `${args.join(' ')}: standard error byte-equal`);
+      t.same(difference(lines(theirs.stdout), lines(ours.stdout)), { onlyA: [], onlyB: [] }, `${args.join(' ')}: same lines`);
+    }
   });
 
   t.test('the rows the lab set up are there', async (t) => {

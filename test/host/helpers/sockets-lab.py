@@ -23,9 +23,11 @@ LIFETIME = 150
 libc = ctypes.CDLL(None, use_errno=True)
 PR_SET_PDEATHSIG = 1
 PR_SET_NAME = 15
+PR_SET_DUMPABLE = 4
 IPPROTO_UDPLITE = 136
 ETH_P_ALL = 0x0003
 ETH_P_IP = 0x0800
+ICMP6_FILTER = 1
 
 keep = []  # every socket stays open for the process lifetime
 
@@ -122,6 +124,7 @@ def nobody_listener():
     os.setgid(65534)
     os.setuid(65534)
     die_with_parent()  # a change of credentials clears the death signal
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # and the dumpable flag: let uid 65534 read our /proc/PID/fd
     tcp_listen(socket.AF_INET, '198.18.0.1', 8888)
     u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
     u.bind(('2001:db8::1', 8888))
@@ -183,6 +186,9 @@ def main(tmp):
     # Raw: ICMP, ICMPv6, and a connected one on protocol 253 (RFC 3692 experimentation).
     r4 = socket.socket(A4, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     r6 = socket.socket(A6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+    # Block every ICMPv6 type (RFC 3542 ICMP6_FILTER): the veth's own neighbour discovery and
+    # MLD would otherwise fill its Recv-Q between netstat's run and ours.
+    r6.setsockopt(socket.IPPROTO_ICMPV6, ICMP6_FILTER, b'\xff' * 32)
     rc = socket.socket(A4, socket.SOCK_RAW, 253)
     rc.bind(('198.18.0.1', 0))
     rc.connect(('198.18.0.1', 0))
