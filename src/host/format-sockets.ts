@@ -322,6 +322,25 @@ export function processNotice(view: Pick<SocketsView, 'processesRead' | 'process
   return '(Not all processes could be identified, non-owned process info\n will not be shown, you would have to be root to see it all.)\n';
 }
 
+/** The word netstat.c's *_do_one functions use for a file in "warning, got bogus … line." */
+const BOGUS_WORD: Record<string, string> = { tcp: 'tcp', tcp6: 'tcp', udp: 'udp', udp6: 'udp', udplite: 'udp', udplite6: 'udp', raw: 'raw', raw6: 'raw', unix: 'unix' };
+
+/**
+ * What netstat writes to standard error for lines of the socket tables it cannot scan, one per
+ * line, in reading order (netstat.c tcp_do_one, udp_do_one, raw_do_one, unix_do_one). netstat
+ * accepts a line once its first 11 (tcp) or 10 (udp, raw) or 6 (unix) fields scan and prints
+ * whatever the rest held; wirestat needs every field up to the inode, so a cut line is a
+ * warning here and a row with unset fields there.
+ */
+export function bogusLineWarnings(view: Pick<SocketsView, 'malformed'>): string[] {
+  const out: string[] = [];
+  for (const m of view.malformed) {
+    const word = BOGUS_WORD[m.source.slice(m.source.lastIndexOf('/') + 1)];
+    if (word) out.push(`warning, got bogus ${word} line.`);
+  }
+  return out;
+}
+
 /** The distinct addresses a listing without -n would name, for a caller that resolves ahead (DNS). */
 export function addressesToResolve(view: Pick<SocketsView, 'sockets'>, flags: NetstatFlags): { version: 4 | 6; words: readonly number[]; numeric: string }[] {
   if (flags.numeric) return [];

@@ -3,7 +3,7 @@
 // would, `--json` prints the socket view instead. `--numeric-hosts` keeps hosts numeric but
 // names ports and users, as netstat's option of that name. `--net-root DIR` reads DIR's tables.
 import { readSockets } from '../../../dist/host/sockets.js';
-import { formatSockets, processNotice } from '../../../dist/host/format-sockets.js';
+import { bogusLineWarnings, formatSockets, processNotice } from '../../../dist/host/format-sockets.js';
 import { defaultFlags } from '../../../dist/host/flags.js';
 
 const flags = defaultFlags();
@@ -49,7 +49,9 @@ if (json) {
   const resolve = numericHosts ? (_v, _w, numeric) => numeric : undefined;
   const lines = formatSockets(view, flags, resolve);
   process.stdout.write(lines.map((l) => l + '\n').join(''));
+  // netstat reads the process table (and says what it could not) before the socket tables.
   const notice = processNotice(view, process.geteuid());
   if (flags.program && notice) process.stderr.write(notice);
+  for (const w of bogusLineWarnings(view)) process.stderr.write(w + '\n');
 }
 for (const e of view.errors) process.stderr.write(`netstat-clone: ${e.source}: ${e.cause}\n`);
