@@ -63,15 +63,29 @@ export interface SocketOwners {
 /** netstat.c: cmdlbuf[512], read(fd, cmdlbuf, sizeof(cmdlbuf) - 1). */
 const CMDLINE_READ = 511;
 
-/** The socket inode an fd link names, or -1 (netstat.c extract_type_1/2_socket_inode). */
+/**
+ * strtoul(s, &end, 0) that must consume all of `s`: leading blanks and '+', then 0x… hex,
+ * 0… octal or decimal. null when anything is left over or the value is not a safe integer.
+ * A '-' (which strtoul would wrap around) is refused.
+ */
+function strtoulWhole(s: string): number | null {
+  const m = /^[ \t\n\v\f\r]*\+?(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))$/.exec(s);
+  if (!m) return null;
+  const v = m[1] !== undefined ? parseInt(m[1], 16) : m[2] !== undefined ? parseInt(m[2], 8) : Number(m[3]);
+  return Number.isSafeInteger(v) ? v : null;
+}
+
+/**
+ * The socket inode an fd link names, or -1 (netstat.c extract_type_1_socket_inode and
+ * extract_type_2_socket_inode): `socket:[N]` of at least 11 characters (so netstat never sees
+ * an inode below 10 this way) or `[0000]:N`, N as strtoul reads it in base 0.
+ */
 export function socketInodeOfLink(link: string): number {
   let digits: string;
-  if (link.startsWith('socket:[') && link.endsWith(']')) digits = link.slice(8, -1);
-  else if (link.startsWith('[0000]:')) digits = link.slice(7);
+  if (link.startsWith('socket:[') && link.endsWith(']') && link.length >= 11) digits = link.slice(8, -1);
+  else if (link.startsWith('[0000]:') && link.length >= 8) digits = link.slice(7);
   else return -1;
-  if (!/^[0-9]+$/.test(digits)) return -1;
-  const v = Number(digits);
-  return Number.isSafeInteger(v) ? v : -1;
+  return strtoulWhole(digits) ?? -1;
 }
 
 /** netstat's program name from the head of /proc/PID/cmdline (rules above). */
