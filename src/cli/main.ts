@@ -9,6 +9,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { CaptureOpenError } from '../capture/source.js';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
+import { runNetstat } from './netstat.js';
 import { runReport } from './report.js';
 
 /** The capture `npm start` shows a newcomer: recorded in the lab (fixtures/lab/record.sh). */
@@ -33,6 +34,19 @@ function fail(err: unknown): never {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // netstat's command line is net-tools' (getopt letters like -tuanp, -A inet6): parsed by its own
+  // reader, not by yargs.
+  if (argv[0] === 'netstat') {
+    return runNetstat(argv.slice(1), {
+      out: stdout,
+      err: (text) => void process.stderr.write(text),
+      procRoot: '/proc',
+      sysRoot: '/sys',
+      etcRoot: '/etc',
+      euid: process.geteuid?.() ?? 0,
+      script: fileURLToPath(import.meta.url),
+    });
+  }
   let code: number = EXIT.OK;
   await yargs(argv)
     .scriptName('wirestat')
@@ -77,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
         );
       },
     )
+    .command('netstat [options]', "the host's own view, as net-tools netstat (wirestat netstat -h)", (y) => y, () => undefined)
     .command(
       '$0',
       'report on the bundled demo capture',
@@ -110,5 +125,8 @@ process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
 
 main(hideBin(process.argv)).then((code) => {
+  // Exit once output is flushed: a name lookup that outlived its deadline must not hold the
+  // process (netstat without -n bounds lookups in time).
   process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
 }, fail);

@@ -71,9 +71,9 @@ const LONG: Record<string, string> = {
   verbose: 'v',
   wide: 'W',
   numeric: 'n',
-  'numeric-hosts': 'n',
-  'numeric-ports': 'n',
-  'numeric-users': 'n',
+  'numeric-hosts': '',
+  'numeric-ports': '',
+  'numeric-users': '',
   extend: 'e',
   programs: 'p',
   executables: 'b',
@@ -132,8 +132,13 @@ export function parseNetstatArgs(argv: readonly string[]): NetstatArgs {
       const [name, inline] = splitLong(arg.slice(2));
       const letter = LONG[name];
       if (letter === undefined) throw new NetstatUsageError(`unrecognized option '${arg}'`);
-      if (name === 'json') {
-        a.json = true;
+      if (letter === '') {
+        // Long-only options.
+        if (inline !== undefined) throw new NetstatUsageError(`option '--${name}' doesn't allow an argument`);
+        if (name === 'json') a.json = true;
+        else if (name === 'numeric-hosts') a.flags.numericHosts = true;
+        else if (name === 'numeric-ports') a.flags.numericPorts = true;
+        else a.flags.numericUsers = true;
         continue;
       }
       if (WITH_ARG.has(letter)) {

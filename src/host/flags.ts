@@ -16,8 +16,12 @@ export interface NetstatFlags {
   /** -4 / -6 (also --inet / --inet6): address families; neither means both. */
   inet4: boolean;
   inet6: boolean;
-  /** -n: numeric hosts, ports and users. */
+  /** -n: numeric hosts, ports and users (all three of the options below). */
   numeric: boolean;
+  /** --numeric-hosts, --numeric-ports, --numeric-users: one kind of name each. */
+  numericHosts: boolean;
+  numericPorts: boolean;
+  numericUsers: boolean;
   /** -p: PID/Program name column. */
   program: boolean;
   /** -b (the seed's Windows netstat): the executable path of each socket's process. */
@@ -44,6 +48,9 @@ export function defaultFlags(): NetstatFlags {
     inet4: false,
     inet6: false,
     numeric: false,
+    numericHosts: false,
+    numericPorts: false,
+    numericUsers: false,
     program: false,
     executable: false,
     extend: 0,
@@ -51,4 +58,15 @@ export function defaultFlags(): NetstatFlags {
     wide: false,
     fqdn: false,
   };
+}
+
+/** Whether hosts, ports or users print as numbers. */
+export function numericHosts(f: NetstatFlags): boolean {
+  return f.numeric || f.numericHosts;
+}
+export function numericPorts(f: NetstatFlags): boolean {
+  return f.numeric || f.numericPorts;
+}
+export function numericUsers(f: NetstatFlags): boolean {
+  return f.numeric || f.numericUsers;
 }

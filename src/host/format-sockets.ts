@@ -9,7 +9,7 @@
  * terminal (a line without control characters is exactly netstat's).
  */
 import { readFileSync } from 'node:fs';
-import type { NetstatFlags } from './flags.js';
+import { numericHosts, numericPorts, numericUsers, type NetstatFlags } from './flags.js';
 import { byteLength, padBytes, printable, sliceBytes } from './sanitize.js';
 import {
   netstatSelection,
@@ -227,9 +227,9 @@ function inetRow(s: InetSocket, flags: NetstatFlags, resolve: HostResolver, name
   const sp = serviceProto(s.proto);
   const end = (a: typeof s.local_addr): string => {
     const numeric = netstatNumericHost(a.version, a.words);
-    const host = flags.numeric ? numeric : fixV4Address(resolve(a.version, a.words, numeric), a.words);
+    const host = numericHosts(flags) ? numeric : fixV4Address(resolve(a.version, a.words, numeric), a.words);
     // lib/inet.c get_sname: port 0 is "*".
-    const port = a.port === 0 ? '*' : (flags.numeric ? undefined : names?.service(a.port, sp)) ?? String(a.port);
+    const port = a.port === 0 ? '*' : (numericPorts(flags) ? undefined : names?.service(a.port, sp)) ?? String(a.port);
     return netstatAddress(host, port, flags.wide);
   };
   // udp_do_one prints "%-5s " where tcp_do_one and raw_do_one print "%-4s  ".
@@ -240,7 +240,7 @@ function inetRow(s: InetSocket, flags: NetstatFlags, resolve: HostResolver, name
     `${padBytes(end(s.local_addr), 23)} ${padBytes(end(s.remote_addr), 23)} ${state.padEnd(11)}`;
   // netstat.c finish_this_one.
   if (flags.extend >= 1) {
-    const user = (flags.numeric ? undefined : names?.user(s.uid)) ?? String(s.uid);
+    const user = (numericUsers(flags) ? undefined : names?.user(s.uid)) ?? String(s.uid);
     line += ` ${padBytes(user, 10)} ${String(s.inode).padEnd(10)}`;
   }
   if (flags.program) line += ` ${padBytes(programCell(s), PROGNAME_WIDTH)}`;
@@ -281,7 +281,7 @@ function unixRow(s: UnixSocket, flags: NetstatFlags): string {
  */
 export function formatSockets(view: Pick<SocketsView, 'sockets'>, flags: NetstatFlags, resolve: HostResolver = netstatHostNames, names?: LocalNames): string[] {
   const sel = netstatSelection(flags);
-  const nameSource = names ?? (flags.numeric ? null : loadLocalNames());
+  const nameSource = names ?? (numericPorts(flags) && numericUsers(flags) ? null : loadLocalNames());
   const out: string[] = [];
   const shown = selectSockets(view.sockets.filter((s) => inSelection(s, flags)), flags);
   const exeLine = (s: HostSocket): void => {
@@ -343,7 +343,7 @@ export function bogusLineWarnings(view: Pick<SocketsView, 'malformed'>): string[
 
 /** The distinct addresses a listing without -n would name, for a caller that resolves ahead (DNS). */
 export function addressesToResolve(view: Pick<SocketsView, 'sockets'>, flags: NetstatFlags): { version: 4 | 6; words: readonly number[]; numeric: string }[] {
-  if (flags.numeric) return [];
+  if (numericHosts(flags)) return [];
   const seen = new Map<string, { version: 4 | 6; words: readonly number[]; numeric: string }>();
   for (const s of selectSockets(view.sockets.filter((x) => inSelection(x, flags)), flags)) {
     if (s.proto === 'unix') continue;

@@ -62,3 +62,10 @@ t.test("netstat's own refusals", (t) => {
   t.throws(() => parseNetstatArgs(['stray']), /unexpected argument 'stray'/);
   t.end();
 });
+
+t.test('--numeric-hosts, --numeric-ports, --numeric-users are separate, -n is all three', (t) => {
+  t.match(parseNetstatArgs(['--numeric-hosts']).flags, { numeric: false, numericHosts: true, numericPorts: false, numericUsers: false });
+  t.match(parseNetstatArgs(['--numeric-ports', '--numeric-users']).flags, { numericHosts: false, numericPorts: true, numericUsers: true });
+  t.throws(() => parseNetstatArgs(['--numeric-hosts=1']), /doesn't allow an argument/);
+  t.end();
+});

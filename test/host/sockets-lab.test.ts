@@ -24,7 +24,8 @@ import { ROOT } from '../helpers/cli.js';
 const NS_A = `ws-sock-${process.pid}`;
 const NS_B = `ws-sockb-${process.pid}`;
 const HELPER = join(ROOT, 'test/host/helpers/sockets-lab.py');
-const CLONE = join(ROOT, 'test/host/helpers/netstat-clone.mjs');
+/** The real command: `wirestat netstat ARGS` is `node CLI netstat ARGS`. */
+const CLI = join(ROOT, 'dist/cli/main.js');
 const STEP_TIMEOUT_MS = 20_000;
 
 const isRoot = process.getuid?.() === 0;
@@ -240,8 +241,8 @@ if (!isRoot) {
     let sanitized = 0;
     for (const v of variants) {
       const ns = inA('netstat', v.args);
-      const ours = inA(process.execPath, [CLONE, ...(v.cloneArgs ?? v.args)]);
-      t.equal(ours.status, 0, `clone ${v.args.join(' ')} exits 0`);
+      const ours = inA(process.execPath, [CLI, 'netstat', ...(v.cloneArgs ?? v.args)]);
+      t.equal(ours.status, 0, `wirestat netstat ${v.args.join(' ')} exits 0`);
       t.equal(ours.stderr, ns.stderr, `${v.args.join(' ')}: same standard error`);
       let expected = lines(ns.stdout);
       let got = lines(ours.stdout);
@@ -261,6 +262,18 @@ if (!isRoot) {
     t.ok(sanitized >= 2, 'the hostile program name was listed (tcp and unix rows)');
   });
 
+  t.test('wirestat netstat -N NAME from outside equals netstat inside', async (t) => {
+    for (const args of [['-tuanp'], ['-xanp']]) {
+      const ns = inA('netstat', args);
+      const ours = run('env', ['-i', `PATH=${process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'}`, 'LC_ALL=C', process.execPath, CLI, 'netstat', '-N', NS_A, ...args]);
+      t.equal(ours.status, 0, `-N ${NS_A} ${args.join(' ')} exits 0`);
+      t.same(difference(lines(ns.stdout), lines(ours.stdout)), { onlyA: [], onlyB: [] }, `-N ${args.join(' ')}: same lines`);
+    }
+    const missing = run(process.execPath, [CLI, 'netstat', '-N', 'ws-no-such-ns', '-tn']);
+    t.equal(missing.status, 2, 'a namespace that does not exist: exit 2');
+    t.match(missing.stderr, /^wirestat netstat: network namespace 'ws-no-such-ns' not found/);
+  });
+
   t.test('as another user: the same lines and the same note on standard error', async (t) => {
     if (!have('setpriv')) {
       t.fail('setpriv (util-linux) is needed');
@@ -275,7 +288,7 @@ if (!isRoot) {
     ] as const) {
       const as = [`--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
       const theirs = inAToFiles('setpriv', [...as, 'netstat', ...args]);
-      const ours = inAToFiles('setpriv', [...as, process.execPath, CLONE, ...args]);
+      const ours = inAToFiles('setpriv', [...as, process.execPath, CLI, 'netstat', ...args]);
       t.match(theirs.stderr, note, `netstat ${args.join(' ')} as uid ${uid}: its note`);
       t.equal(ours.stderr, theirs.stderr, `${args.join(' ')}: standard error byte-equal`);
       t.same(difference(lines(theirs.stdout), lines(ours.stdout)), { onlyA: [], onlyB: [] }, `${args.join(' ')}: same lines`);
@@ -297,10 +310,13 @@ if (!isRoot) {
   });
 
   t.test('the socket set equals ss -tuwanpe and ss -0anpe', async (t) => {
-    const view = JSON.parse(inA(process.execPath, [CLONE, '-an', '--json']).stdout.toString()) as {
+    const doc = JSON.parse(inA(process.execPath, [CLI, 'netstat', '-an', '--json']).stdout.toString()) as {
+      schema: string;
       sockets: { proto: string; local: string; remote: string; state_code: number; inode: number; pid: number | null }[];
-      packetSockets: { type: string; protocol: number; ifindex: number; inode: number; pid: number | null }[];
+      packet_sockets: { type: string; protocol: number; ifindex: number; inode: number; pid: number | null }[];
     };
+    t.equal(doc.schema, 'wirestat.netstat/1');
+    const view = { sockets: doc.sockets, packetSockets: doc.packet_sockets };
     const SS_STATE: Record<string, number> = {
       ESTAB: 1,
       'SYN-SENT': 2,
@@ -359,7 +375,7 @@ if (!isRoot) {
     // The test process stays in its own namespace and points netRoot at a lab process's view.
     const flags = { ...defaultFlags(), all: true, numeric: true };
     const there = readSockets('/proc', flags, { netRoot: `/proc/${info['pid'] as number}/net`, packet: false });
-    const inside = JSON.parse(inA(process.execPath, [CLONE, '-an', '--json']).stdout.toString()) as { sockets: { inode: number; local: string; remote: string }[] };
+    const inside = JSON.parse(inA(process.execPath, [CLI, 'netstat', '-an', '--json']).stdout.toString()) as { sockets: { inode: number; local: string; remote: string }[] };
     const key = (s: { inode: number; local?: string; remote?: string }): string => `${s.inode} ${s.local ?? ''} ${s.remote ?? ''}`;
     t.same(there.errors, []);
     t.same(difference(there.sockets.map(key), inside.sockets.map(key)), { onlyA: [], onlyB: [] });

@@ -1,0 +1,241 @@
+/**
+ * `wirestat netstat`: the host's own view, as net-tools netstat prints it (same letters, same
+ * columns, same rows), or as the `wirestat.netstat/1` JSON document. Reads /proc and /sys only.
+ * An unreadable source is named on stderr (exit 1) and everything else is still printed.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  groupJson,
+  interfaceJson,
+  ipv4RouteJson,
+  ipv6RouteJson,
+  packetSocketJson,
+  socketJson,
+  type SocketJson,
+} from '../host/document.js';
+import { numericHosts, type NetstatFlags } from '../host/flags.js';
+import { formatGroups } from '../host/format-groups.js';
+import { formatInterfaces } from '../host/format-interfaces.js';
+import { formatIpv4Routes, formatIpv6Routes } from '../host/format-routes.js';
+import { addressesToResolve, bogusLineWarnings, formatSockets, processNotice } from '../host/format-sockets.js';
+import { formatStats, formatStats6, statsSelection } from '../host/format-stats.js';
+import { readGroups } from '../host/groups.js';
+import { readInterfaces } from '../host/interfaces.js';
+import { NO_NAMES, readNameFiles, readRoutes } from '../host/routes.js';
+import { printable } from '../host/sanitize.js';
+import { readSnmp, snmpJson } from '../host/snmp.js';
+import { readSockets, type PacketSocket, type SocketsView } from '../host/sockets.js';
+import { NETSTAT_USAGE, NetstatUsageError, parseNetstatArgs, type NetstatArgs } from './netstat-args.js';
+import { currentNetns, enterNetns, NetnsError } from './netns.js';
+import { resolveAhead } from './resolve.js';
+import type { Output } from './report.js';
+
+export const NETSTAT_SCHEMA = 'wirestat.netstat/1';
+
+/** net-tools netstat exits 3 (E_OPTERR) on a command line it refuses; so does this command. */
+export const NETSTAT_EXIT_USAGE = 3;
+/** A source could not be read: the rest was printed. */
+export const NETSTAT_EXIT_PARTIAL = 1;
+
+/** Everything from outside: streams, where /proc, /sys and /etc are, who we are. */
+export interface NetstatIo {
+  out: Output;
+  err(text: string): void;
+  procRoot: string;
+  sysRoot: string;
+  etcRoot: string;
+  euid: number;
+  /** The CLI script, to run again inside a namespace (-N). */
+  script: string;
+  /** Ends a -c loop (tests; the CLI ends on SIGINT). */
+  signal?: AbortSignal;
+  /** Bound on name lookups without -n, per listing. */
+  resolveTimeoutMs?: number;
+}
+
+export interface SourceProblem {
+  source: string;
+  cause: string;
+}
+
+export interface NetstatDocument {
+  schema: typeof NETSTAT_SCHEMA;
+  time: number;
+  hostname: string;
+  netns: string | null;
+  sockets: SocketJson[];
+  /** Who else on this host is capturing: AF_PACKET sockets and their processes. */
+  packet_sockets: ReturnType<typeof packetSocketJson>[];
+  /** False when some processes' sockets could not be attributed (not root). */
+  processes_complete: boolean;
+  interfaces?: ReturnType<typeof interfaceJson>[];
+  routes?: { ipv4: ReturnType<typeof ipv4RouteJson>[]; ipv6: ReturnType<typeof ipv6RouteJson>[] };
+  stats?: Record<string, Record<string, number>>;
+  groups?: ReturnType<typeof groupJson>[];
+  errors: SourceProblem[];
+}
+
+export async function runNetstat(argv: readonly string[], io: NetstatIo): Promise<number> {
+  let args: NetstatArgs;
+  try {
+    args = parseNetstatArgs(argv);
+  } catch (e) {
+    if (!(e instanceof NetstatUsageError)) throw e;
+    io.err(`wirestat netstat: ${e.message}\n${NETSTAT_USAGE}`);
+    return NETSTAT_EXIT_USAGE;
+  }
+  if (args.help) {
+    io.out.write(NETSTAT_USAGE);
+    return 0;
+  }
+  if (args.netns !== null && currentNetns() !== args.netns) {
+    try {
+      return enterNetns(args.netns, io.script, ['netstat', ...argv]);
+    } catch (e) {
+      if (!(e instanceof NetnsError)) throw e;
+      io.err(`wirestat netstat: ${e.message}\n`);
+      return 2;
+    }
+  }
+  let code = 0;
+  for (;;) {
+    code = Math.max(code, await once(args, io));
+    if (args.interval === null || io.signal?.aborted) return code;
+    try {
+      await sleep(args.interval * 1000, undefined, io.signal ? { signal: io.signal } : {});
+    } catch {
+      return code;
+    }
+  }
+}
+
+/** One listing; returns its exit status. */
+async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
+  const errors: SourceProblem[] = [];
+  const lines: string[] = [];
+  const notes: string[] = [];
+  const f = args.flags;
+  const doc: NetstatDocument = {
+    schema: NETSTAT_SCHEMA,
+    time: Date.now() / 1000,
+    hostname: hostname(),
+    netns: currentNetns(),
+    sockets: [],
+    packet_sockets: [],
+    processes_complete: true,
+    errors,
+  };
+  const roots = { procRoot: io.procRoot, sysRoot: io.sysRoot };
+
+  // Sockets: the listing itself, and in JSON always (with owners), whatever the view.
+  if (args.view === 'sockets' || args.json || args.view === 'interfaces') {
+    const owners = args.json || f.program || f.executable || args.view === 'interfaces';
+    const view = readSockets(io.procRoot, f, { owners });
+    for (const e of view.errors) errors.push(e);
+    doc.sockets = view.sockets.map(socketJson);
+    doc.packet_sockets = view.packetSockets.map(packetSocketJson);
+    doc.processes_complete = view.processesComplete;
+    if (args.view === 'sockets' && !args.json) {
+      const resolve = numericHosts(f)
+        ? undefined
+        : await resolveAhead(addressesToResolve(view, f), { fqdn: f.fqdn, timeoutMs: io.resolveTimeoutMs ?? 2000 });
+      lines.push(...formatSockets(view, f, resolve));
+      notes.push(...bogusLineWarnings(view));
+      const n = processNotice(view, io.euid);
+      if (n !== null) notes.push(n.trimEnd());
+    }
+    if (args.view === 'interfaces' && !args.json) capturingLines(view, lines);
+  }
+
+  if (args.view === 'routes') {
+    const t = await readRoutes(roots);
+    const v6 = f.inet6 && !f.inet4;
+    if (t.ipv4 === null && !v6) errors.push(problem(`${io.procRoot}/net/route`));
+    if (t.ipv6 === null && (v6 || args.json)) errors.push(problem(`${io.procRoot}/net/ipv6_route`));
+    doc.routes = { ipv4: (t.ipv4?.records ?? []).map(ipv4RouteJson), ipv6: (t.ipv6?.records ?? []).map(ipv6RouteJson) };
+    if (!args.json) {
+      const names = numericHosts(f) ? NO_NAMES : await readNameFiles(io.etcRoot);
+      const opts = { numeric: numericHosts(f), extend: f.extend, names };
+      if (args.routeCache) notes.push('wirestat netstat: the routing cache is gone since Linux 3.6; showing the FIB');
+      // netstat -r prints one family: inet unless -6 / -A inet6 alone was asked for.
+      if (v6) lines.push(...formatIpv6Routes(t.ipv6?.records ?? [], opts));
+      else lines.push(...formatIpv4Routes(t.ipv4?.records ?? [], opts));
+    }
+  }
+
+  if (args.view === 'interfaces') {
+    const t = await readInterfaces(roots);
+    if (t.interfaces.length === 0) errors.push(problem(`${io.procRoot}/net/dev`));
+    doc.interfaces = t.interfaces.map(interfaceJson);
+    if (!args.json) {
+      const table = formatInterfaces(t.interfaces, { all: f.all, extend: f.extend });
+      // The capture section (built above) goes after netstat's own table.
+      lines.unshift(...table);
+    }
+  }
+
+  if (args.view === 'stats') {
+    const t = await readSnmp(roots);
+    const v6 = f.inet6 && !f.inet4;
+    if (t.snmp === null) errors.push(problem(`${io.procRoot}/net/snmp`));
+    if (v6 && t.snmp6 === null) errors.push(problem(`${io.procRoot}/net/snmp6`));
+    doc.stats = snmpJson(t.snmp, t.netstat, t.snmp6, t.sctp);
+    if (!args.json && t.snmp !== null) {
+      const sel = statsSelection(f);
+      if (v6) {
+        if (t.snmp6 !== null) lines.push(...formatStats6(t.snmp6, t.snmp, sel));
+      } else lines.push(...formatStats(t.snmp, t.netstat, t.sctp, sel));
+    }
+  }
+
+  if (args.view === 'groups') {
+    const t = await readGroups(roots);
+    if (t.ipv4 === null && t.ipv6 === null) errors.push(problem(`${io.procRoot}/net/igmp`));
+    const all = [...(t.ipv4?.records ?? []), ...(t.ipv6?.records ?? [])];
+    doc.groups = all.map(groupJson);
+    if (!args.json) {
+      const names = numericHosts(f) ? NO_NAMES : await readNameFiles(io.etcRoot);
+      lines.push(...formatGroups(all, { numeric: numericHosts(f), inet4: f.inet4, inet6: f.inet6, names }));
+    }
+  }
+
+  if (args.json) {
+    io.out.write(JSON.stringify(doc, null, io.out.isTTY && args.interval === null ? 2 : undefined) + '\n');
+  } else {
+    if (lines.length > 0) io.out.write(lines.join('\n') + '\n');
+    for (const n of notes) io.err(`${n}\n`);
+  }
+  for (const e of errors) io.err(`wirestat netstat: cannot read ${printable(e.source)}: ${e.cause}\n`);
+  return errors.length > 0 ? NETSTAT_EXIT_PARTIAL : 0;
+}
+
+/** Why `path` cannot be read, for a reader that only said "null". */
+function problem(path: string): SourceProblem {
+  try {
+    readFileSync(path);
+    return { source: path, cause: 'unreadable' };
+  } catch (e) {
+    return { source: path, cause: (e as NodeJS.ErrnoException).code ?? String(e) };
+  }
+}
+
+/**
+ * After `-i`'s table: who else on this host is capturing (AF_PACKET sockets, as `ss -0p`
+ * lists them). Not a net-tools section; printed only when there is one, after a blank line.
+ */
+function capturingLines(view: SocketsView, lines: string[]): void {
+  if (view.packetSockets.length === 0) return;
+  lines.push('', 'Packet sockets (capturing on this host)', 'Iface-Idx Type  Protocol  Inode      PID/Program name');
+  for (const p of view.packetSockets) lines.push(packetLine(p));
+}
+
+function packetLine(p: PacketSocket): string {
+  const idx = p.ifindex === 0 ? '*' : String(p.ifindex);
+  const proto = p.protocol === 3 ? 'all' : `0x${p.protocol.toString(16).padStart(4, '0')}`;
+  const owner = p.pid === null ? '-' : `${p.pid}/${p.program ?? ''}`;
+  return printable(`${idx.padEnd(9)} ${p.type.padEnd(5)} ${proto.padEnd(9)} ${String(p.inode).padEnd(10)} ${owner}`);
+}
+
+export type { NetstatFlags };
