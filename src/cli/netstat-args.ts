@@ -21,6 +21,8 @@ export interface NetstatArgs {
   help: boolean;
   /** -C: the routing cache instead of the FIB (net-tools; empty on kernels since 3.6). */
   routeCache: boolean;
+  /** Address families in the order given (-4, -6, -A, --inet…): netstat -r prints them in that order. */
+  families: ('inet' | 'inet6' | 'unix')[];
 }
 
 /** A command line netstat would refuse: its message, then the usage text, exit status 3 as netstat. */
@@ -109,6 +111,7 @@ export function parseNetstatArgs(argv: readonly string[]): NetstatArgs {
     json: false,
     help: false,
     routeCache: false,
+    families: [],
   };
   const views: NetstatView[] = [];
   for (let i = 0; i < argv.length; i++) {
@@ -248,16 +251,16 @@ function apply(a: NetstatArgs, views: NetstatView[], letter: string, value: stri
       f.unix = true;
       return;
     case '4':
-      f.inet4 = true;
+      addFamily(a, 'inet');
       return;
     case '6':
-      f.inet6 = true;
+      addFamily(a, 'inet6');
       return;
     case 'h':
       a.help = true;
       return;
     case 'A':
-      for (const af of value!.split(',')) addFamily(f, af);
+      for (const af of value!.split(',')) addFamily(a, af);
       return;
     case 'N':
       if (!/^[A-Za-z0-9_.-]+$/.test(value!) || value === '.' || value === '..') {
@@ -271,18 +274,20 @@ function apply(a: NetstatArgs, views: NetstatView[], letter: string, value: stri
 }
 
 /** `-A` families (net-tools lib/af.c names); the ones wirestat has no table for are refused. */
-function addFamily(f: NetstatFlags, af: string): void {
+function addFamily(a: NetstatArgs, af: string): void {
+  const f = a.flags;
   switch (af) {
     case 'inet':
       f.inet4 = true;
-      return;
+      break;
     case 'inet6':
       f.inet6 = true;
-      return;
+      break;
     case 'unix':
       f.unix = true;
-      return;
+      break;
     default:
       throw new NetstatUsageError(`unsupported address family '${af}' (wirestat knows inet, inet6, unix)`);
   }
+  if (!a.families.includes(af)) a.families.push(af);
 }

@@ -129,19 +129,30 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
   };
   const roots = { procRoot: io.procRoot, sysRoot: io.sysRoot };
 
+  // netstat -g walks the socket listing too: with an Internet family or protocol given, the
+  // Internet sockets come before the groups; with -x (or -A unix), the UNIX ones after them.
+  const groupsInet = args.view === 'groups' && (f.inet4 || f.inet6 || f.tcp || f.udp || f.udplite || f.raw);
+  const groupsUnix = args.view === 'groups' && f.unix;
+  const socketListing = args.view === 'sockets' || groupsInet || groupsUnix;
+  const after: string[] = [];
   // Sockets: the listing itself, and in JSON always (with owners), whatever the view.
-  if (args.view === 'sockets' || args.json || args.view === 'interfaces') {
+  if (socketListing || args.json || args.view === 'interfaces') {
     const owners = args.json || f.program || f.executable || args.view === 'interfaces';
-    const view = readSockets(io.procRoot, f, { owners });
+    // Packet sockets (who else captures) are for JSON and -i; netstat's listing never reads them.
+    const view = readSockets(io.procRoot, f, { owners, packet: args.json || args.view === 'interfaces' });
     for (const e of view.errors) errors.push(e);
     doc.sockets = view.sockets.map(socketJson);
     doc.packet_sockets = view.packetSockets.map(packetSocketJson);
     doc.processes_complete = view.processesComplete;
-    if (args.view === 'sockets' && !args.json) {
+    if (socketListing && !args.json) {
       const resolve = numericHosts(f)
         ? undefined
         : await resolveAhead(addressesToResolve(view, f), { fqdn: f.fqdn, timeoutMs: io.resolveTimeoutMs ?? 2000 });
-      lines.push(...formatSockets(view, f, resolve));
+      if (args.view === 'groups') {
+        const none = { tcp: false, udp: false, udplite: false, raw: false, inet4: false, inet6: false, unix: false };
+        if (groupsInet) lines.push(...formatSockets(view, { ...f, unix: false }, resolve));
+        if (groupsUnix) after.push(...formatSockets(view, { ...f, ...none, unix: true }, resolve));
+      } else lines.push(...formatSockets(view, f, resolve));
       notes.push(...bogusLineWarnings(view));
       const n = processNotice(view, io.euid);
       if (n !== null) notes.push(n.trimEnd());
@@ -151,17 +162,20 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
 
   if (args.view === 'routes') {
     const t = await readRoutes(roots);
-    const v6 = f.inet6 && !f.inet4;
-    if (t.ipv4 === null && !v6) errors.push(problem(`${io.procRoot}/net/route`));
-    if (t.ipv6 === null && (v6 || args.json)) errors.push(problem(`${io.procRoot}/net/ipv6_route`));
+    // netstat -r prints each family asked for, in the order given; inet when none was.
+    const fams = args.families.filter((x) => x !== 'unix');
+    const order = fams.length > 0 ? fams : ['inet'];
+    if (t.ipv4 === null && (order.includes('inet') || args.json)) errors.push(problem(`${io.procRoot}/net/route`));
+    if (t.ipv6 === null && (order.includes('inet6') || args.json)) errors.push(problem(`${io.procRoot}/net/ipv6_route`));
     doc.routes = { ipv4: (t.ipv4?.records ?? []).map(ipv4RouteJson), ipv6: (t.ipv6?.records ?? []).map(ipv6RouteJson) };
     if (!args.json) {
       const names = numericHosts(f) ? NO_NAMES : await readNameFiles(io.etcRoot);
       const opts = { numeric: numericHosts(f), extend: f.extend, names };
       if (args.routeCache) notes.push('wirestat netstat: the routing cache is gone since Linux 3.6; showing the FIB');
-      // netstat -r prints one family: inet unless -6 / -A inet6 alone was asked for.
-      if (v6) lines.push(...formatIpv6Routes(t.ipv6?.records ?? [], opts));
-      else lines.push(...formatIpv4Routes(t.ipv4?.records ?? [], opts));
+      for (const fam of order) {
+        if (fam === 'inet6') lines.push(...formatIpv6Routes(t.ipv6?.records ?? [], opts));
+        else lines.push(...formatIpv4Routes(t.ipv4?.records ?? [], opts));
+      }
     }
   }
 
@@ -177,10 +191,16 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
   }
 
   if (args.view === 'stats') {
+    const fams = args.families.filter((x) => x !== 'unix');
+    if (fams.length > 1) {
+      // netstat -s shows one family at a time and says so (statistics.c).
+      io.err(`wirestat netstat: No statistics support for specified address family: ${fams.join(',')}\n`);
+      return NETSTAT_EXIT_PARTIAL;
+    }
     const t = await readSnmp(roots);
-    const v6 = f.inet6 && !f.inet4;
+    const v6 = fams[0] === 'inet6';
     if (t.snmp === null) errors.push(problem(`${io.procRoot}/net/snmp`));
-    if (v6 && t.snmp6 === null) errors.push(problem(`${io.procRoot}/net/snmp6`));
+    if ((v6 || args.json) && t.snmp6 === null) errors.push(problem(`${io.procRoot}/net/snmp6`));
     doc.stats = snmpJson(t.snmp, t.netstat, t.snmp6, t.sctp);
     if (!args.json && t.snmp !== null) {
       const sel = statsSelection(f);
@@ -197,7 +217,7 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
     doc.groups = all.map(groupJson);
     if (!args.json) {
       const names = numericHosts(f) ? NO_NAMES : await readNameFiles(io.etcRoot);
-      lines.push(...formatGroups(all, { numeric: numericHosts(f), inet4: f.inet4, inet6: f.inet6, names }));
+      lines.push(...formatGroups(all, { numeric: numericHosts(f), inet4: f.inet4, inet6: f.inet6, names }), ...after);
     }
   }
 
