@@ -11,6 +11,7 @@ import { CaptureOpenError } from '../capture/source.js';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
 import { runNetstat } from './netstat.js';
 import { runReport } from './report.js';
+import { runSnapshot } from './snapshot.js';
 
 /** The capture `npm start` shows a newcomer: recorded in the lab (fixtures/lab/record.sh). */
 export const DEMO_CAPTURE = fileURLToPath(new URL('../../fixtures/captures/demo.pcap', import.meta.url));
@@ -88,6 +89,20 @@ async function main(argv: string[]): Promise<number> {
             maxFlows: a['max-flows'],
           },
           stdout,
+        );
+      },
+    )
+    .command(
+      'snapshot',
+      'write the whole local view (sockets, processes, interfaces, routes, counters) as JSON',
+      (y) =>
+        y
+          .option('output', { alias: 'o', type: 'string', describe: 'write to FILE (atomically) instead of standard output' })
+          .option('netns', { alias: 'N', type: 'string', describe: 'take it in network namespace NAME' }),
+      async (a) => {
+        code = await runSnapshot(
+          { ...(a.output !== undefined ? { output: a.output } : {}), ...(a.netns !== undefined ? { netns: a.netns } : {}) },
+          { out: stdout, err: (text) => void process.stderr.write(text), script: fileURLToPath(import.meta.url), argv },
         );
       },
     )

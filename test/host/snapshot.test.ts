@@ -1,0 +1,114 @@
+/**
+ * `wirestat snapshot`: the document is written, read back by parseSnapshot, and holds what a
+ * namespace with known sockets has (checked against ss and ip, not against ourselves).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { parseSnapshot, SNAPSHOT_SCHEMA, type HostSnapshot } from '../../src/host/snapshot.js';
+import { runCli } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ws-snap-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+t.test('this host: written, read back, every part present', async (t) => {
+  const file = join(dir, 'host.json');
+  const r = await runCli(['snapshot', '-o', file]);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, '', 'nothing on stdout with -o');
+  const snap = parseSnapshot(readFileSync(file, 'utf8'), file);
+  t.equal(snap.schema, SNAPSHOT_SCHEMA);
+  t.ok(snap.interfaces.some((i) => i.name === 'lo'), 'lo is listed');
+  t.ok(Object.keys(snap.stats).includes('Tcp'), 'Tcp counters');
+  t.ok(snap.duration >= 0 && snap.time > 1.7e9);
+  const piped = await runCli(['snapshot']);
+  t.equal(parseSnapshot(piped.stdout, 'stdout').schema, SNAPSHOT_SCHEMA, 'standard output too');
+});
+
+t.test('parseSnapshot names what is wrong', (t) => {
+  const good = readFileSync(join(dir, 'host.json'), 'utf8');
+  const doc = JSON.parse(good) as Record<string, unknown>;
+  t.throws(() => parseSnapshot('{', 'f.json'), /^f\.json: not JSON/);
+  t.throws(() => parseSnapshot(JSON.stringify({ ...doc, schema: 'wirestat.snapshot/9' }), 'f.json'), /schema is "wirestat\.snapshot\/9"/);
+  const noKernel = { ...doc };
+  delete noKernel.kernel;
+  t.throws(() => parseSnapshot(JSON.stringify(noKernel), 'f.json'), /field kernel is missing/);
+  const badSocket = { ...doc, sockets: [{ proto: 'tcp', local: '198.18.0.1:1' }] };
+  t.throws(() => parseSnapshot(JSON.stringify(badSocket), 'f.json'), /field sockets\[0\]\.remote/);
+  const badStats = { ...doc, stats: { Tcp: { ActiveOpens: 'many' } } };
+  t.throws(() => parseSnapshot(JSON.stringify(badStats), 'f.json'), /field stats\.Tcp/);
+  t.end();
+});
+
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) {
+  if (process.env.CI === 'true') t.fail('needs root for network namespaces (CI=true: not skipped)');
+  else t.comment('skip: the namespace part needs root for network namespaces');
+} else {
+  t.test('a namespace with known sockets, taken with -N', async (t) => {
+    const ns = `ws-snap-${process.pid}`;
+    const sh = (...a: string[]): void => {
+      const r = spawnSync(a[0]!, a.slice(1), { encoding: 'utf8', timeout: 20000 });
+      if (r.status !== 0) throw new Error(`${a.join(' ')}: ${r.stderr}`);
+    };
+    let holder: ChildProcess | null = null;
+    const teardown = (): void => {
+      holder?.kill('SIGKILL');
+      spawnSync('ip', ['netns', 'del', ns]);
+    };
+    t.teardown(teardown);
+    process.once('exit', teardown);
+    sh('ip', 'netns', 'add', ns);
+    sh('ip', '-n', ns, 'link', 'set', 'lo', 'up');
+    sh('ip', '-n', ns, 'addr', 'add', '198.18.77.1/32', 'dev', 'lo');
+    sh('ip', '-n', ns, 'addr', 'add', '2001:db8::77/128', 'dev', 'lo', 'nodad');
+    // One TCP listener, one connection to it, one UDP socket on IPv6; held until killed.
+    const py = `
+import socket, sys, time
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l.bind(("198.18.77.1", 7777)); l.listen(4)
+c = socket.create_connection(("198.18.77.1", 7777)); a, _ = l.accept()
+u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u.bind(("2001:db8::77", 5353))
+print("ready", flush=True)
+time.sleep(60)
+`;
+    holder = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', py], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('python did not get ready')), 15000);
+      holder!.stdout!.on('data', (b: Buffer) => {
+        if (b.toString().includes('ready')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const file = join(dir, 'ns.json');
+    const r = await runCli(['snapshot', '-N', ns, '-o', file]);
+    t.equal(r.code, 0, r.stderr);
+    const snap: HostSnapshot = parseSnapshot(readFileSync(file, 'utf8'), file);
+    t.equal(snap.netns, ns);
+    const inet = snap.sockets.filter((s) => s.proto !== 'unix') as Extract<HostSnapshot['sockets'][number], { local: string }>[];
+    const listener = inet.find((s) => s.local === '198.18.77.1:7777' && s.state === 'LISTEN');
+    t.ok(listener, 'the listener');
+    const pid = listener?.pid ?? -1;
+    t.equal(readFileSync(`/proc/${pid}/comm`, 'utf8').trim(), 'python3', 'its PID is the python3 process (per /proc/PID/comm)');
+    t.equal(listener?.program, 'python3', 'program named as netstat would');
+    t.match(listener?.exe ?? '', /python3/, 'with its executable');
+    t.ok(inet.some((s) => s.proto === 'udp6' && s.local === '[2001:db8::77]:5353'), 'the IPv6 UDP socket');
+    // ss is the oracle for the socket set.
+    const ss = spawnSync('ip', ['netns', 'exec', ns, 'ss', '-H', '-tuan'], { encoding: 'utf8' }).stdout;
+    const theirs = ss
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .map((f) => `${f[0]} ${f[4]!.replace(/^\*:/, '[::]:').replace(/:\*$/, ':0')} ${f[5]!.replace(/^\*:/, '[::]:').replace(/:\*$/, ':0')}`)
+      .sort();
+    const ours = inet.filter((s) => /^(tcp|udp)6?$/.test(s.proto)).map((s) => `${s.proto.replace('6', '')} ${s.local} ${s.remote}`).sort();
+    t.same(ours, theirs, 'tcp/udp sockets equal to ss -tuan');
+    // ip is the oracle for the interface.
+    const lo = snap.interfaces.find((i) => i.name === 'lo');
+    t.ok(lo?.ipv4.some((a) => a.address === '198.18.77.1'), 'lo has 198.18.77.1');
+    t.ok(lo?.ipv6.some((a) => a.address === '2001:db8::77'), 'lo has 2001:db8::77');
+  });
+}
