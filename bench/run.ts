@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './gen.js';
+import { benchNetstat } from './netstat.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -41,7 +42,7 @@ function have(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 }
 
-function main(): void {
+function replay(): void {
   for (const tool of ['tshark', 'tcpdump', '/usr/bin/time']) {
     if (!have(tool)) throw new Error(`${tool} is needed: apt-get install tshark tcpdump time`);
   }
@@ -90,4 +91,24 @@ function main(): void {
   );
 }
 
-main();
+async function netstatView(): Promise<void> {
+  process.stdout.write(`\nnetstat view: wirestat netstat -tuanp against netstat -tuanp, same namespace, interleaved\n`);
+  const r = await benchNetstat(CLI);
+  if (typeof r === 'string') {
+    process.stdout.write(`  ${r}\n`);
+    return;
+  }
+  const w = median(r.wirestat);
+  const n = median(r.netstat);
+  process.stdout.write(`  ${r.sockets} sockets; runs: wirestat ${r.wirestat.map((x) => x.toFixed(3)).join(' ')} s, netstat ${r.netstat.map((x) => x.toFixed(3)).join(' ')} s\n`);
+  process.stdout.write(`  median: wirestat ${w.toFixed(3)} s, netstat ${n.toFixed(3)} s: wirestat takes ${(w / n).toFixed(2)}× netstat's time (goal ≤ 1.5×)\n`);
+}
+
+/** BENCH_ONLY=replay or netstat runs one part. */
+async function main(): Promise<void> {
+  const only = process.env.BENCH_ONLY;
+  if (only === undefined || only === 'replay') replay();
+  if (only === undefined || only === 'netstat') await netstatView();
+}
+
+await main();

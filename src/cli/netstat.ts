@@ -16,20 +16,11 @@ import {
   type SocketJson,
 } from '../host/document.js';
 import { numericHosts, type NetstatFlags } from '../host/flags.js';
-import { formatGroups } from '../host/format-groups.js';
-import { formatInterfaces } from '../host/format-interfaces.js';
-import { formatIpv4Routes, formatIpv6Routes } from '../host/format-routes.js';
 import { addressesToResolve, bogusLineWarnings, formatSockets, processNotice } from '../host/format-sockets.js';
-import { formatStats, formatStats6, statsSelection } from '../host/format-stats.js';
-import { readGroups } from '../host/groups.js';
-import { readInterfaces } from '../host/interfaces.js';
-import { NO_NAMES, readNameFiles, readRoutes } from '../host/routes.js';
 import { printable } from '../host/sanitize.js';
-import { readSnmp, snmpJson } from '../host/snmp.js';
 import { readSockets, type PacketSocket, type SocketsView } from '../host/sockets.js';
 import { NETSTAT_USAGE, NetstatUsageError, parseNetstatArgs, type NetstatArgs } from './netstat-args.js';
 import { currentNetns, enterNetns, NetnsError } from './netns.js';
-import { resolveAhead } from './resolve.js';
 import type { Output } from './report.js';
 
 export const NETSTAT_SCHEMA = 'wirestat.netstat/1';
@@ -141,13 +132,15 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
     // Packet sockets (who else captures) are for JSON and -i; netstat's listing never reads them.
     const view = readSockets(io.procRoot, f, { owners, packet: args.json || args.view === 'interfaces' });
     for (const e of view.errors) errors.push(e);
-    doc.sockets = view.sockets.map(socketJson);
-    doc.packet_sockets = view.packetSockets.map(packetSocketJson);
-    doc.processes_complete = view.processesComplete;
+    if (args.json) {
+      doc.sockets = view.sockets.map(socketJson);
+      doc.packet_sockets = view.packetSockets.map(packetSocketJson);
+      doc.processes_complete = view.processesComplete;
+    }
     if (socketListing && !args.json) {
       const resolve = numericHosts(f)
         ? undefined
-        : await resolveAhead(addressesToResolve(view, f), { fqdn: f.fqdn, timeoutMs: io.resolveTimeoutMs ?? 2000 });
+        : await (await import('./resolve.js')).resolveAhead(addressesToResolve(view, f), { fqdn: f.fqdn, timeoutMs: io.resolveTimeoutMs ?? 2000 });
       if (args.view === 'groups') {
         const none = { tcp: false, udp: false, udplite: false, raw: false, inet4: false, inet6: false, unix: false };
         if (groupsInet) lines.push(...formatSockets(view, { ...f, unix: false }, resolve));
@@ -160,7 +153,10 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
     if (args.view === 'interfaces' && !args.json) capturingLines(view, lines);
   }
 
+  // Each table's modules load only when it is asked for: the socket listing starts faster.
   if (args.view === 'routes') {
+    const { NO_NAMES, readNameFiles, readRoutes } = await import('../host/routes.js');
+    const { formatIpv4Routes, formatIpv6Routes } = await import('../host/format-routes.js');
     const t = await readRoutes(roots);
     // netstat -r prints each family asked for, in the order given; inet when none was.
     const fams = args.families.filter((x) => x !== 'unix');
@@ -180,6 +176,8 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
   }
 
   if (args.view === 'interfaces') {
+    const { readInterfaces } = await import('../host/interfaces.js');
+    const { formatInterfaces } = await import('../host/format-interfaces.js');
     const t = await readInterfaces(roots);
     if (t.interfaces.length === 0) errors.push(problem(`${io.procRoot}/net/dev`));
     doc.interfaces = t.interfaces.map(interfaceJson);
@@ -197,6 +195,8 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
       io.err(`wirestat netstat: No statistics support for specified address family: ${fams.join(',')}\n`);
       return NETSTAT_EXIT_PARTIAL;
     }
+    const { readSnmp, snmpJson } = await import('../host/snmp.js');
+    const { formatStats, formatStats6, statsSelection } = await import('../host/format-stats.js');
     const t = await readSnmp(roots);
     const v6 = fams[0] === 'inet6';
     if (t.snmp === null) errors.push(problem(`${io.procRoot}/net/snmp`));
@@ -211,6 +211,9 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
   }
 
   if (args.view === 'groups') {
+    const { readGroups } = await import('../host/groups.js');
+    const { NO_NAMES, readNameFiles } = await import('../host/routes.js');
+    const { formatGroups } = await import('../host/format-groups.js');
     const t = await readGroups(roots);
     if (t.ipv4 === null && t.ipv6 === null) errors.push(problem(`${io.procRoot}/net/igmp`));
     const all = [...(t.ipv4?.records ?? []), ...(t.ipv6?.records ?? [])];

@@ -13,6 +13,7 @@ import { numericHosts, numericPorts, numericUsers, type NetstatFlags } from './f
 import { byteLength, padBytes, printable, sliceBytes } from './sanitize.js';
 import {
   netstatSelection,
+  type NetstatSelection,
   selectSockets,
   SO_ACCEPTCON,
   SO_NOSPACE,
@@ -214,8 +215,7 @@ function serviceProto(proto: string): 'tcp' | 'udp' | 'raw' {
 }
 
 /** Whether the socket's /proc file is among those the flags select. */
-function inSelection(s: HostSocket, flags: NetstatFlags): boolean {
-  const sel = netstatSelection(flags);
+function inSelection(s: HostSocket, sel: NetstatSelection): boolean {
   if (s.proto === 'unix') return sel.unix;
   const v6 = s.proto.endsWith('6');
   if (!(v6 ? sel.inet6 : sel.inet4)) return false;
@@ -283,7 +283,7 @@ export function formatSockets(view: Pick<SocketsView, 'sockets'>, flags: Netstat
   const sel = netstatSelection(flags);
   const nameSource = names ?? (numericPorts(flags) && numericUsers(flags) ? null : loadLocalNames());
   const out: string[] = [];
-  const shown = selectSockets(view.sockets.filter((s) => inSelection(s, flags)), flags);
+  const shown = selectSockets(view.sockets.filter((s) => inSelection(s, sel)), flags);
   const exeLine = (s: HostSocket): void => {
     if (flags.executable) out.push(` [${s.exe ?? '-'}]`);
   };
@@ -344,8 +344,9 @@ export function bogusLineWarnings(view: Pick<SocketsView, 'malformed'>): string[
 /** The distinct addresses a listing without -n would name, for a caller that resolves ahead (DNS). */
 export function addressesToResolve(view: Pick<SocketsView, 'sockets'>, flags: NetstatFlags): { version: 4 | 6; words: readonly number[]; numeric: string }[] {
   if (numericHosts(flags)) return [];
+  const sel = netstatSelection(flags);
   const seen = new Map<string, { version: 4 | 6; words: readonly number[]; numeric: string }>();
-  for (const s of selectSockets(view.sockets.filter((x) => inSelection(x, flags)), flags)) {
+  for (const s of selectSockets(view.sockets.filter((x) => inSelection(x, sel)), flags)) {
     if (s.proto === 'unix') continue;
     for (const a of [s.local_addr, s.remote_addr]) {
       const numeric = netstatNumericHost(a.version, a.words);

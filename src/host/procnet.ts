@@ -112,34 +112,6 @@ function hexWord(s: string, le: boolean): number {
   return le ? bswap32(v) : v;
 }
 
-/** `ADDR:PORT` with ADDR 8 or 32 hex digits; null when it is neither. */
-function parseEndpoint(s: string, le: boolean): ProcAddress | null {
-  const colon = s.indexOf(':');
-  if (colon < 0) return null;
-  const addr = s.slice(0, colon);
-  const port = s.slice(colon + 1);
-  if (!HEX.test(addr) || !HEX.test(port) || port.length > 4) return null;
-  if (addr.length === 8) return { version: 4, words: [hexWord(addr, le), 0, 0, 0], port: parseInt(port, 16) };
-  if (addr.length === 32) {
-    return {
-      version: 6,
-      words: [hexWord(addr.slice(0, 8), le), hexWord(addr.slice(8, 16), le), hexWord(addr.slice(16, 24), le), hexWord(addr.slice(24, 32), le)],
-      port: parseInt(port, 16),
-    };
-  }
-  return null;
-}
-
-/** `XXXXXXXX:YYYYYYYY` → two numbers, or null. */
-function hexPair(s: string): [number, number] | null {
-  const colon = s.indexOf(':');
-  if (colon < 0) return null;
-  const a = s.slice(0, colon);
-  const b = s.slice(colon + 1);
-  if (!HEX.test(a) || !HEX.test(b)) return null;
-  return [parseInt(a, 16), parseInt(b, 16)];
-}
-
 function lines(text: string): string[] {
   const all = text.split('\n');
   if (all.length > 0 && all[all.length - 1] === '') all.pop();
@@ -165,31 +137,40 @@ export function parseInetTable(text: string, proto: InetProto, opts: ParseOption
   return { records, malformed };
 }
 
+/**
+ * One line, as the kernel prints it (net/ipv4/tcp_ipv4.c get_tcp4_sock and friends): `sl:` then
+ * ADDR:PORT twice (8 or 32 hex digits, the same width twice), state, tx:rx, tr:when, retrnsmt,
+ * uid, timeout, inode, then per-protocol columns. One anchored expression instead of a split
+ * and a test per field: a listing of 10,000 sockets is parsed cold, once, by a short-lived process.
+ */
+const INET_LINE =
+  /^\s*[0-9]+:\s+([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):([0-9A-Fa-f]{1,4})\s+([0-9A-Fa-f]{8}|[0-9A-Fa-f]{32}):([0-9A-Fa-f]{1,4})\s+([0-9A-Fa-f]{1,2})\s+([0-9A-Fa-f]+):([0-9A-Fa-f]+)\s+([0-9A-Fa-f]+):([0-9A-Fa-f]+)\s+([0-9A-Fa-f]+)\s+(-?[0-9]+)\s+(-?[0-9]+)\s+([0-9]+)(?:\s|$)/;
+
+function address(hex: string, port: string, le: boolean): ProcAddress {
+  if (hex.length === 8) return { version: 4, words: [hexWord(hex, le), 0, 0, 0], port: parseInt(port, 16) };
+  return {
+    version: 6,
+    words: [hexWord(hex.slice(0, 8), le), hexWord(hex.slice(8, 16), le), hexWord(hex.slice(16, 24), le), hexWord(hex.slice(24, 32), le)],
+    port: parseInt(port, 16),
+  };
+}
+
 function parseInetLine(text: string, proto: InetProto, le: boolean, line: number): InetRecord | null {
-  const f = text.trim().split(/\s+/);
-  if (f.length < 10) return null;
-  const [sl, loc, rem, st, q, tm, retr, uid, timeout, inode] = f as [string, string, string, string, string, string, string, string, string, string];
-  if (!/^[0-9]+:$/.test(sl)) return null;
-  const local = parseEndpoint(loc, le);
-  const remote = parseEndpoint(rem, le);
-  if (!local || !remote || local.version !== remote.version) return null;
-  if (!HEX.test(st) || st.length > 2 || !HEX.test(retr) || !DEC.test(uid) || !DEC.test(timeout) || !/^[0-9]+$/.test(inode)) return null;
-  const queues = hexPair(q);
-  const timer = hexPair(tm);
-  if (!queues || !timer) return null;
+  const m = INET_LINE.exec(text);
+  if (!m || m[1]!.length !== m[3]!.length) return null;
   return {
     proto,
-    local,
-    remote,
-    state: parseInt(st, 16),
-    txQueue: queues[0],
-    rxQueue: queues[1],
-    timerActive: timer[0],
-    timerWhen: timer[1],
-    retransmits: parseInt(retr, 16),
-    uid: Number(uid),
-    timeout: Number(timeout),
-    inode: Number(inode),
+    local: address(m[1]!, m[2]!, le),
+    remote: address(m[3]!, m[4]!, le),
+    state: parseInt(m[5]!, 16),
+    txQueue: parseInt(m[6]!, 16),
+    rxQueue: parseInt(m[7]!, 16),
+    timerActive: parseInt(m[8]!, 16),
+    timerWhen: parseInt(m[9]!, 16),
+    retransmits: parseInt(m[10]!, 16),
+    uid: Number(m[11]),
+    timeout: Number(m[12]),
+    inode: Number(m[13]),
     line,
   };
 }

@@ -19,6 +19,7 @@
  */
 
 const SURROGATE_ESCAPE_BASE = 0xdc00;
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** UTF-8 to a string, each byte of an invalid sequence kept as U+DC00+byte. */
 export function decodeProc(bytes: Uint8Array): string {
@@ -47,10 +48,9 @@ export function decodeProc(bytes: Uint8Array): string {
   return out;
 }
 
+/** Bytes below 0x80 as text, natively: /proc/net/tcp with 10,000 sockets is 1.5 MB of them. */
 function latin1(bytes: Uint8Array, from: number, to: number): string {
-  let s = '';
-  for (let i = from; i < to; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1', from, to);
 }
 
 /** Length of the well-formed UTF-8 sequence at `i` (Unicode 15 table 3-7), 0 if there is none. */
@@ -108,6 +108,8 @@ export function encodeProc(s: string): Buffer {
 
 /** Bytes `s` takes once encoded: what C's printf widths and strncpy lengths count. */
 export function byteLength(s: string): number {
+  // Most cells are ASCII: one byte per character.
+  if (ASCII.test(s)) return s.length;
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const u = s.charCodeAt(i);

@@ -219,7 +219,9 @@ export function inetSocket(r: InetRecord, owner?: SocketOwner): InetSocket {
     send_q: r.txQueue,
     uid: r.uid,
     inode: r.inode,
-    ...owned(owner),
+    pid: owner ? owner.pid : null,
+    program: owner ? owner.program : null,
+    exe: owner ? owner.exe : null,
     timer: {
       active: r.timerActive,
       kind: timerKind(r.proto, r.timerActive),
