@@ -20,6 +20,8 @@
 
 const SURROGATE_ESCAPE_BASE = 0xdc00;
 const ASCII = /^[\x00-\x7f]*$/;
+/** Any character `needsEscape` accepts (kept in step with it; a test checks every code unit). */
+const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 
 /** UTF-8 to a string, each byte of an invalid sequence kept as U+DC00+byte. */
 export function decodeProc(bytes: Uint8Array): string {
@@ -159,6 +161,8 @@ function needsEscape(u: number): boolean {
 
 /** `s` with everything that could act on a terminal shown as an escape (rules above). */
 export function printable(s: string): string {
+  // Nearly every line needs nothing: one native scan says so (the loop below is per character).
+  if (!NEEDS_ESCAPE.test(s)) return s;
   let i = 0;
   for (; i < s.length; i++) if (needsEscape(s.charCodeAt(i))) break;
   if (i === s.length) return s;
