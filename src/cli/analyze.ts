@@ -3,9 +3,9 @@
  * record and one reused summary for the whole file; nothing allocated per packet.
  *
  * A large regular file is replayed on two threads: a worker reads and decodes
- * (decode-worker.ts) while this thread counts, the summaries passing through a shared ring
- * (src/decode/summary-ring.ts). Counting dominates (the flow tables), so the pipeline runs at
- * the counting speed. Small files and standard input stay on one thread: starting a worker
+ * (decode-worker.ts) and counts totals and protocols, while this thread keeps the flow tables;
+ * the summaries pass through a shared ring (src/decode/summary-ring.ts). The flow tables
+ * dominate, so the pipeline runs at their speed. Small files and standard input stay on one thread: starting a worker
  * costs more than it saves there. WIRESTAT_WORKER=0 or 1 forces the choice (tests compare both).
  */
 import { statSync } from 'node:fs';
@@ -88,9 +88,10 @@ async function readInWorker(name: string, stats: WireStats, opts: ReadOptions): 
   });
   // Keep an early rejection from being reported as unhandled while the ring drains.
   result.catch(() => undefined);
-  await drainRing(ring, (s) => stats.ingest(s), () => failure !== null);
+  await drainRing(ring, (s) => stats.ingestFlows(s), () => failure !== null);
   const r = await result;
   await worker.terminate();
   if (r.kind === 'open-error') throw new CaptureOpenError(r.file, r.offset, r.cause);
+  stats.adoptTotals(r.totals);
   return r.summary;
 }

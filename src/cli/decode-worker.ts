@@ -9,6 +9,7 @@ import { CaptureOpenError, type CaptureRecord } from '../capture/source.js';
 import { decodePacket } from '../decode/packet.js';
 import { RingWriter, SummaryRing } from '../decode/summary-ring.js';
 import { PacketSummary } from '../decode/summary.js';
+import { WireStats, type TotalsState } from '../stats/wire-stats.js';
 
 export interface DecodeJob {
   name: string;
@@ -18,18 +19,22 @@ export interface DecodeJob {
 
 /** The worker's one message. */
 export type DecodeResult =
-  | { kind: 'done'; summary: Awaited<ReturnType<typeof readCapture>> }
+  | { kind: 'done'; summary: Awaited<ReturnType<typeof readCapture>>; totals: TotalsState }
   | { kind: 'open-error'; file: string; offset: number | null; cause: string };
 
 async function run(job: DecodeJob): Promise<DecodeResult> {
   const writer = new RingWriter(new SummaryRing(job.ring));
   const summary = new PacketSummary();
+  // Totals and protocols are counted here; the main thread keeps only the flow tables.
+  const totals = new WireStats({ maxConversations: 1, maxEndpoints: 1 });
   const sink = (rec: CaptureRecord): void => {
     decodePacket(rec, summary);
+    totals.ingestTotals(summary);
     writer.push(summary);
   };
   try {
-    return { kind: 'done', summary: await readCapture(job.name, sink, job.read) };
+    const source = await readCapture(job.name, sink, job.read);
+    return { kind: 'done', summary: source, totals: totals.totalsState() };
   } catch (err) {
     if (err instanceof CaptureOpenError) return { kind: 'open-error', file: err.file, offset: err.offset, cause: err.cause_ };
     throw err;

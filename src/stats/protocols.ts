@@ -14,6 +14,17 @@ const COMBO_SLOTS = 256;
 const COMBO_MASK = COMBO_SLOTS - 1;
 const NO_COMBO = -1;
 
+export interface ProtocolsState {
+  comboMask: Int32Array;
+  comboCount: Float64Array;
+  overflow: Float64Array;
+  ipProtocols: Float64Array;
+  etherTypes: Map<number, [number, number]>;
+  malformedPackets: number;
+  malformedBytes: number;
+  reasons: Float64Array;
+}
+
 export class Protocols {
   /**
    * Per layer combination (a packet's whole `layers` mask): packets and bytes. A capture has a
@@ -68,6 +79,33 @@ export class Protocols {
       this.malformedBytes += bytes;
       this.reasons[s.reason]++;
     }
+  }
+
+  /** Everything counted, as plain data a worker thread can post (structured clone). */
+  state(): ProtocolsState {
+    return {
+      comboMask: this.comboMask,
+      comboCount: this.comboCount,
+      overflow: this.overflow,
+      ipProtocols: this.ipProtocols,
+      etherTypes: this.etherTypes,
+      malformedPackets: this.malformedPackets,
+      malformedBytes: this.malformedBytes,
+      reasons: this.reasons,
+    };
+  }
+
+  /** Replaces what was counted here by `state` (from another thread's `state()`). */
+  restore(state: ProtocolsState): void {
+    this.comboMask.set(state.comboMask);
+    this.comboCount.set(state.comboCount);
+    this.overflow.set(state.overflow);
+    this.ipProtocols.set(state.ipProtocols);
+    this.etherTypes.clear();
+    for (const [k, v] of state.etherTypes) this.etherTypes.set(k, [v[0], v[1]]);
+    this.malformedPackets = state.malformedPackets;
+    this.malformedBytes = state.malformedBytes;
+    this.reasons.set(state.reasons);
   }
 
   /** Packets and bytes per layer: [layer*2] packets, [layer*2+1] bytes (see LAYER_NAMES). */

@@ -5,7 +5,17 @@
 import type { PacketSummary } from '../decode/summary.js';
 import { Conversations, DEFAULT_MAX_CONVERSATIONS } from './conversations.js';
 import { DEFAULT_MAX_ENDPOINTS, Endpoints } from './endpoints.js';
-import { Protocols } from './protocols.js';
+import { Protocols, type ProtocolsState } from './protocols.js';
+
+/** The per-packet totals and protocol counts, as a decode worker posts them (see analyze.ts). */
+export interface TotalsState {
+  packets: number;
+  bytes: number;
+  capturedBytes: number;
+  firstTs: number;
+  lastTs: number;
+  protocols: ProtocolsState;
+}
 
 export interface StatsOptions {
   maxConversations?: number;
@@ -29,6 +39,16 @@ export class WireStats {
   }
 
   ingest(s: PacketSummary): void {
+    this.ingestTotals(s);
+    this.ingestFlows(s);
+  }
+
+  /**
+   * The part of `ingest` that needs no flow table: totals, time extremes and protocols. A decode
+   * worker counts these itself (they cost the counting thread a tenth of its time) and hands them
+   * over with `totalsState()` / `adoptTotals()`.
+   */
+  ingestTotals(s: PacketSummary): void {
     this.packets++;
     this.bytes += s.wirelen;
     this.capturedBytes += s.caplen;
@@ -38,9 +58,33 @@ export class WireStats {
       if (s.ts > this.lastTs) this.lastTs = s.ts;
     }
     this.protocols.ingest(s);
+  }
+
+  /** The other part: conversations and endpoints. */
+  ingestFlows(s: PacketSummary): void {
     const c = this.conversations;
     const id = c.ingest(s);
     if (id >= 0) this.endpoints.ingestConversation(s, c, id, c.lastDir);
     else this.endpoints.ingest(s);
+  }
+
+  totalsState(): TotalsState {
+    return {
+      packets: this.packets,
+      bytes: this.bytes,
+      capturedBytes: this.capturedBytes,
+      firstTs: this.firstTs,
+      lastTs: this.lastTs,
+      protocols: this.protocols.state(),
+    };
+  }
+
+  adoptTotals(t: TotalsState): void {
+    this.packets = t.packets;
+    this.bytes = t.bytes;
+    this.capturedBytes = t.capturedBytes;
+    this.firstTs = t.firstTs;
+    this.lastTs = t.lastTs;
+    this.protocols.restore(t.protocols);
   }
 }
