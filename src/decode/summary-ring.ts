@@ -225,10 +225,17 @@ export class RingWriter {
   }
 }
 
+/** The consumer hands slots back this often (not only after all that was available). */
+const FREE_EVERY = 256;
+/** A consumer waiting this long without data lets the event loop run once (worker events). */
+const STALL_MS = 20;
+
 /**
  * The consumer side, for the main thread: hands every published packet to `each` in order and
- * resolves once the producer finished and all was read. Waits asynchronously, so the event loop
- * keeps running (the worker's exit and error events must reach `failed`).
+ * resolves once the producer finished and all was read. It waits with a blocking
+ * `Atomics.wait`, which wakes within microseconds of a publish (an asynchronous wait goes through
+ * the event loop and left both threads idle in turn); after each STALL_MS without data it yields
+ * to the event loop once, so the worker's exit and error events reach `failed`.
  */
 export async function drainRing(
   ring: SummaryRing,
@@ -241,13 +248,17 @@ export async function drainRing(
   for (;;) {
     const written = Atomics.load(c, C.WRITTEN);
     if (written !== read) {
-      for (let seq = read; seq !== written; seq = (seq + 1) | 0) {
+      for (let seq = read; seq !== written; ) {
         ring.get(seq, s);
         each(s);
+        seq = (seq + 1) | 0;
+        // Free slots as we go: a producer waiting for room resumes without waiting for all of these.
+        if ((seq & (FREE_EVERY - 1)) === 0 || seq === written) {
+          Atomics.store(c, C.READ, seq);
+          Atomics.notify(c, C.READ);
+        }
       }
       read = written;
-      Atomics.store(c, C.READ, read);
-      Atomics.notify(c, C.READ);
       continue;
     }
     // DONE is stored after the last WRITTEN: seeing it, one more look at WRITTEN is final.
@@ -256,7 +267,6 @@ export async function drainRing(
       return;
     }
     if (failed()) return;
-    const w = Atomics.waitAsync(c, C.WRITTEN, written, 200);
-    if (w.async) await w.value;
+    if (Atomics.wait(c, C.WRITTEN, written, STALL_MS) === 'timed-out') await new Promise((r) => setImmediate(r));
   }
 }
