@@ -28,7 +28,7 @@ export async function runCommands(
     .epilogue('netstat for the whole wire: conversations, endpoints and protocols of a capture.')
     .command(
       'report <file>',
-      'report on a .pcap/.pcapng file (- for standard input)',
+      'report on a .pcap/.pcapng file (- for stdin)',
       (y) =>
         y
           .positional('file', { type: 'string', demandOption: true, describe: 'capture file, or - for stdin' })
@@ -67,7 +67,7 @@ export async function runCommands(
     )
     .command(
       'snapshot',
-      'write the whole local view (sockets, processes, interfaces, routes, counters) as JSON',
+      'the whole local view as one JSON document',
       (y) =>
         y
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE (atomically) instead of standard output' })
@@ -79,7 +79,7 @@ export async function runCommands(
         );
       },
     )
-    .command('netstat [options]', "the host's own view, as net-tools netstat (wirestat netstat -h)", (y) => y, () => undefined)
+    .command('netstat [options]', "the host's own view, as netstat prints it", (y) => y, () => undefined)
     .command(
       '$0',
       'report on the bundled demo capture',
