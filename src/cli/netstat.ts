@@ -18,7 +18,7 @@ import {
 import { numericHosts, type NetstatFlags } from '../host/flags.js';
 import { addressesToResolve, bogusLineWarnings, formatSockets, processNotice } from '../host/format-sockets.js';
 import { printable } from '../host/sanitize.js';
-import { readSockets, type PacketSocket, type SocketsView } from '../host/sockets.js';
+import { readSockets, type PacketSocket } from '../host/sockets.js';
 import { NETSTAT_USAGE, NetstatUsageError, parseNetstatArgs, type NetstatArgs } from './netstat-args.js';
 import { currentNetns, enterNetns, NetnsError } from './netns.js';
 import type { Output } from './report.js';
@@ -126,6 +126,7 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
   const groupsUnix = args.view === 'groups' && f.unix;
   const socketListing = args.view === 'sockets' || groupsInet || groupsUnix;
   const after: string[] = [];
+  let packets: PacketSocket[] = [];
   // Sockets: the listing itself, and in JSON always (with owners), whatever the view.
   if (socketListing || args.json || args.view === 'interfaces') {
     const owners = args.json || f.program || f.executable || args.view === 'interfaces';
@@ -150,7 +151,7 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
       const n = processNotice(view, io.euid);
       if (n !== null) notes.push(n.trimEnd());
     }
-    if (args.view === 'interfaces' && !args.json) capturingLines(view, lines);
+    if (args.view === 'interfaces') packets = view.packetSockets;
   }
 
   // Each table's modules load only when it is asked for: the socket listing starts faster.
@@ -182,9 +183,9 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
     if (t.interfaces.length === 0) errors.push(problem(`${io.procRoot}/net/dev`));
     doc.interfaces = t.interfaces.map(interfaceJson);
     if (!args.json) {
-      const table = formatInterfaces(t.interfaces, { all: f.all, extend: f.extend });
-      // The capture section (built above) goes after netstat's own table.
-      lines.unshift(...table);
+      lines.push(...formatInterfaces(t.interfaces, { all: f.all, extend: f.extend }));
+      const names = new Map(t.interfaces.map((i) => [i.index, i.device]));
+      lines.push(...capturingLines(packets, names));
     }
   }
 
@@ -245,20 +246,19 @@ function problem(path: string): SourceProblem {
 }
 
 /**
- * After `-i`'s table: who else on this host is capturing (AF_PACKET sockets, as `ss -0p`
- * lists them). Not a net-tools section; printed only when there is one, after a blank line.
+ * After `-i`'s table: who else on this host is capturing (AF_PACKET sockets, as `ss -0p` lists
+ * them). Not a net-tools section; printed only when there is one, after a blank line.
  */
-function capturingLines(view: SocketsView, lines: string[]): void {
-  if (view.packetSockets.length === 0) return;
-  lines.push('', 'Packet sockets (capturing on this host)', 'Iface-Idx Type  Protocol  Inode      PID/Program name');
-  for (const p of view.packetSockets) lines.push(packetLine(p));
-}
-
-function packetLine(p: PacketSocket): string {
-  const idx = p.ifindex === 0 ? '*' : String(p.ifindex);
-  const proto = p.protocol === 3 ? 'all' : `0x${p.protocol.toString(16).padStart(4, '0')}`;
-  const owner = p.pid === null ? '-' : `${p.pid}/${p.program ?? ''}`;
-  return printable(`${idx.padEnd(9)} ${p.type.padEnd(5)} ${proto.padEnd(9)} ${String(p.inode).padEnd(10)} ${owner}`);
+function capturingLines(packets: readonly PacketSocket[], ifaceNames: ReadonlyMap<number, string>): string[] {
+  if (packets.length === 0) return [];
+  const out = ['', 'Packet sockets (capturing on this host)', 'Iface            Type  Protocol  Inode      PID/Program name'];
+  for (const p of packets) {
+    const iface = p.ifindex === 0 ? '*' : (ifaceNames.get(p.ifindex) ?? `#${p.ifindex}`);
+    const proto = p.protocol === 3 ? 'all' : `0x${p.protocol.toString(16).padStart(4, '0')}`;
+    const owner = p.pid === null ? '-' : `${p.pid}/${p.program ?? ''}`;
+    out.push(printable(`${iface.padEnd(16)} ${p.type.padEnd(5)} ${proto.padEnd(9)} ${String(p.inode).padEnd(10)} ${owner}`));
+  }
+  return out;
 }
 
 export type { NetstatFlags };

@@ -18,12 +18,16 @@ const cache = new Map<string, string | null>();
 
 function lookup(numeric: string, fqdn: boolean): Promise<string | null> {
   const plain = numeric.replace(/^\[|\]$/g, '');
-  const viaNss = dns.lookupService(plain, 0).then((r) => (r.hostname && r.hostname !== plain ? r.hostname : null));
-  if (!fqdn) return viaNss.catch(() => null);
-  return dns
-    .reverse(plain)
-    .then((names) => names[0] ?? null)
-    .catch(() => viaNss.catch(() => null));
+  // Never rejects: an address nobody can name stays numeric.
+  const viaNss = dns.lookupService(plain, 0).then(
+    (r) => (r.hostname && r.hostname !== plain ? r.hostname : null),
+    () => null,
+  );
+  if (!fqdn) return viaNss;
+  return dns.reverse(plain).then(
+    (names) => names[0] ?? viaNss,
+    () => viaNss,
+  );
 }
 
 /** Resolves `wanted` (within `timeoutMs` in all) and returns a resolver answering from the cache. */

@@ -371,6 +371,24 @@ if (!isRoot) {
     t.same(difference(pss, pours), { onlyA: [], onlyB: [] }, 'packet sockets: type, protocol, interface, inode and PID equal');
   });
 
+  t.test('-i ends with who else is capturing, as ss -0p lists them', async (t) => {
+    const out = lines(inA(process.execPath, [CLI, 'netstat', '-i']).stdout);
+    const theirs = lines(inA('netstat', ['-i']).stdout);
+    const at = out.indexOf('Packet sockets (capturing on this host)');
+    t.ok(at > 0, 'the section is there');
+    t.same(out.slice(0, at - 1), theirs, "netstat's table first, unchanged, then a blank line");
+    const rows = out.slice(at + 2);
+    const ss = inA('ss', ['-H', '-0anp']).stdout.toString();
+    const ssInodes = [...ss.matchAll(/pid=(\d+),fd=\d+/g)].map((m) => Number(m[1]));
+    t.equal(rows.length, 2, 'two packet sockets');
+    for (const r of rows) {
+      const pid = Number(/ (\d+)\/\S*$/.exec(r)?.[1]);
+      t.ok(ssInodes.includes(pid), `owner ${pid} is one ss names: ${r}`);
+    }
+    t.ok(rows.some((r) => /^wsa\s+RAW\s+all /.test(r)), 'the ETH_P_ALL raw socket bound to wsa, named');
+    t.ok(rows.some((r) => /^\*\s+DGRAM\s+0x0800 /.test(r)), 'the cooked IPv4 socket on every interface');
+  });
+
   t.test('reading another namespace through /proc/PID/net gives the same sockets', async (t) => {
     // The test process stays in its own namespace and points netRoot at a lab process's view.
     const flags = { ...defaultFlags(), all: true, numeric: true };
