@@ -71,7 +71,13 @@ export async function runCommands(
       (y) =>
         y
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE (atomically) instead of standard output' })
-          .option('netns', { alias: 'N', type: 'string', describe: 'take it in network namespace NAME' }),
+          .option('netns', { alias: 'N', type: 'string', describe: 'take it in network namespace NAME' })
+          .check((a) => {
+            for (const k of ['output', 'netns'] as const) {
+              if (Array.isArray(a[k])) throw new UsageError(`--${k} may be given once`);
+            }
+            return true;
+          }),
       async (a) => {
         code = await runSnapshot(
           { ...(a.output !== undefined ? { output: a.output } : {}), ...(a.netns !== undefined ? { netns: a.netns } : {}) },

@@ -4,7 +4,8 @@
  * namespace with `ip netns exec` (which also mounts that namespace's /sys), as `ss -N` would
  * enter it. Needs root (CAP_SYS_ADMIN), as `ss -N` does.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,24 +21,38 @@ export function currentNetns(): string | null {
   return process.env[NETNS_ENV] || null;
 }
 
+/** A name `ip netns` can hold: no path separators, not `.` or `..`. */
+export function validNetnsName(name: string): boolean {
+  return /^[A-Za-z0-9_.-]+$/.test(name) && name !== '.' && name !== '..';
+}
+
 /**
- * Runs this same command line inside namespace `name` and returns its exit status. Throws
- * NetnsError (one line, with what to do) when that cannot be done.
+ * Runs this same command line inside namespace `name` and resolves to its exit status. Signals
+ * that end this process (Ctrl-C, kill) are passed on, so the child never outlives it. Rejects
+ * with NetnsError (one line, with what to do) when that cannot be done.
  */
-export function enterNetns(name: string, script: string, argv: readonly string[]): number {
+export async function enterNetns(name: string, script: string, argv: readonly string[]): Promise<number> {
+  if (!validNetnsName(name)) throw new NetnsError(`bad namespace name '${name}'`);
   const path = join(NETNS_DIR, name);
   if (!existsSync(path)) throw new NetnsError(`network namespace '${name}' not found (${path} does not exist; see 'ip netns list')`);
   if (process.geteuid?.() !== 0) throw new NetnsError(`entering network namespace '${name}' needs root (CAP_SYS_ADMIN), as 'ss -N' does`);
-  const r = spawnSync('ip', ['netns', 'exec', name, process.execPath, script, ...argv], {
+  const child = spawn('ip', ['netns', 'exec', name, process.execPath, script, ...argv], {
     stdio: 'inherit',
     env: { ...process.env, [NETNS_ENV]: name },
   });
-  if (r.error) {
-    const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new NetnsError(`-N needs iproute2's 'ip' command: apt-get install iproute2`);
-    throw new NetnsError(`could not run 'ip netns exec ${name}': ${r.error.message}`);
+  const forward = (sig: NodeJS.Signals): void => void child.kill(sig);
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.on(sig, forward);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') reject(new NetnsError(`-N needs iproute2's 'ip' command: apt-get install iproute2`));
+        else reject(new NetnsError(`could not run 'ip netns exec ${name}': ${err.message}`));
+      });
+      // Killed by a signal: exit as a shell reports it (128 + the signal's number).
+      child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 15) : 15)));
+    });
+  } finally {
+    for (const sig of signals) process.off(sig, forward);
   }
-  // Killed by a signal (Ctrl-C during -c): exit as a shell reports it.
-  if (r.status === null) return 128 + (r.signal === 'SIGINT' ? 2 : 15);
-  return r.status;
 }

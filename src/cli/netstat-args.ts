@@ -6,6 +6,7 @@
  * own -N, "resolve hardware names", changes nothing on Ethernet and is not kept) and `--json`.
  */
 import { defaultFlags, type NetstatFlags } from '../host/flags.js';
+import { validNetnsName } from './netns.js';
 
 /** Which table is asked for; net-tools allows one at a time. */
 export type NetstatView = 'sockets' | 'routes' | 'interfaces' | 'groups' | 'stats';
@@ -99,6 +100,9 @@ const LONG: Record<string, string> = {
   json: '',
 };
 
+/** The longest -c interval a timer can hold (2^31 - 1 ms). */
+const MAX_INTERVAL_S = 2147483;
+
 /** Letters that take an argument (net-tools: A; ours: N). */
 const WITH_ARG = new Set(['A', 'N']);
 
@@ -130,11 +134,14 @@ export function parseNetstatArgs(argv: readonly string[]): NetstatArgs {
         i++;
       }
       if (a.interval === 0) throw new NetstatUsageError(`-c interval must be above 0 seconds`);
+      // setTimeout holds at most 2^31 - 1 ms; beyond it Node fires at once, every millisecond.
+      if (a.interval !== null && a.interval > MAX_INTERVAL_S) throw new NetstatUsageError(`-c interval must be at most ${MAX_INTERVAL_S} seconds`);
     };
+    if (arg === '--') break; // getopt: the end of the options
     if (arg.startsWith('--')) {
-      const [name, inline] = splitLong(arg.slice(2));
-      const letter = LONG[name];
-      if (letter === undefined) throw new NetstatUsageError(`unrecognized option '${arg}'`);
+      const [given, inline] = splitLong(arg.slice(2));
+      const name = longName(given, arg);
+      const letter = LONG[name]!;
       if (letter === '') {
         // Long-only options.
         if (inline !== undefined) throw new NetstatUsageError(`option '--${name}' doesn't allow an argument`);
@@ -167,7 +174,7 @@ export function parseNetstatArgs(argv: readonly string[]): NetstatArgs {
       }
       continue;
     }
-    throw new NetstatUsageError(`unexpected argument '${arg}'`);
+    // A word that is no option: getopt leaves it and netstat never looks at it.
   }
   if (views.length > 1) {
     throw new NetstatUsageError(`only one of -r, -i, -g, -s may be given (got ${views.map((v) => VIEW_LETTER[v]).join(', ')})`);
@@ -177,6 +184,16 @@ export function parseNetstatArgs(argv: readonly string[]): NetstatArgs {
 }
 
 const VIEW_LETTER: Record<NetstatView, string> = { sockets: '', routes: '-r', interfaces: '-i', groups: '-g', stats: '-s' };
+
+/** getopt_long: a long option may be shortened to any prefix that names only one. */
+function longName(given: string, arg: string): string {
+  if (LONG[given] !== undefined) return given;
+  const matches = Object.keys(LONG).filter((n) => n.startsWith(given));
+  // Prefixes of several names that stand for the same thing (--numeric-h…) are not ambiguous.
+  if (given !== '' && matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw new NetstatUsageError(`option '${arg}' is ambiguous; possibilities: ${matches.map((m) => `'--${m}'`).join(' ')}`);
+  throw new NetstatUsageError(`unrecognized option '${arg}'`);
+}
 
 function splitLong(s: string): [string, string | undefined] {
   const eq = s.indexOf('=');
@@ -248,7 +265,8 @@ function apply(a: NetstatArgs, views: NetstatView[], letter: string, value: stri
       f.raw = true;
       return;
     case 'x':
-      f.unix = true;
+      // netstat.c: -x is also the unix address family (so -r -x and -s -x refuse it).
+      addFamily(a, 'unix');
       return;
     case '4':
       addFamily(a, 'inet');
@@ -263,7 +281,7 @@ function apply(a: NetstatArgs, views: NetstatView[], letter: string, value: stri
       for (const af of value!.split(',')) addFamily(a, af);
       return;
     case 'N':
-      if (!/^[A-Za-z0-9_.-]+$/.test(value!) || value === '.' || value === '..') {
+      if (!validNetnsName(value!)) {
         throw new NetstatUsageError(`bad namespace name '${value}'`);
       }
       a.netns = value;

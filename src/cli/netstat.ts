@@ -18,7 +18,7 @@ import {
 import { numericHosts, type NetstatFlags } from '../host/flags.js';
 import { addressesToResolve, bogusLineWarnings, formatSockets, processNotice } from '../host/format-sockets.js';
 import { printable } from '../host/sanitize.js';
-import { readSockets, type PacketSocket } from '../host/sockets.js';
+import { readSockets, selectSockets, type PacketSocket } from '../host/sockets.js';
 import { NETSTAT_USAGE, NetstatUsageError, parseNetstatArgs, type NetstatArgs } from './netstat-args.js';
 import { currentNetns, enterNetns, NetnsError } from './netns.js';
 import type { Output } from './report.js';
@@ -83,7 +83,7 @@ export async function runNetstat(argv: readonly string[], io: NetstatIo): Promis
   }
   if (args.netns !== null && currentNetns() !== args.netns) {
     try {
-      return enterNetns(args.netns, io.script, ['netstat', ...argv]);
+      return await enterNetns(args.netns, io.script, ['netstat', ...argv]);
     } catch (e) {
       if (!(e instanceof NetnsError)) throw e;
       io.err(`wirestat netstat: ${e.message}\n`);
@@ -131,10 +131,15 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
   if (socketListing || args.json || args.view === 'interfaces') {
     const owners = args.json || f.program || f.executable || args.view === 'interfaces';
     // Packet sockets (who else captures) are for JSON and -i; netstat's listing never reads them.
-    const view = readSockets(io.procRoot, f, { owners, packet: args.json || args.view === 'interfaces' });
+    // JSON carries each owner's executable too (text shows it only with -b).
+    const view = readSockets(io.procRoot, args.json ? { ...f, executable: true } : f, {
+      owners,
+      packet: args.json || args.view === 'interfaces',
+    });
     for (const e of view.errors) errors.push(e);
     if (args.json) {
-      doc.sockets = view.sockets.map(socketJson);
+      // The same sockets the text would list: -a, -l or neither, as netstat selects them.
+      doc.sockets = selectSockets(view.sockets, f).map(socketJson);
       doc.packet_sockets = view.packetSockets.map(packetSocketJson);
       doc.processes_complete = view.processesComplete;
     }
@@ -147,9 +152,10 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
         if (groupsInet) lines.push(...formatSockets(view, { ...f, unix: false }, resolve));
         if (groupsUnix) after.push(...formatSockets(view, { ...f, ...none, unix: true }, resolve));
       } else lines.push(...formatSockets(view, f, resolve));
-      notes.push(...bogusLineWarnings(view));
+      // netstat reads the process table first, so its note comes before the table warnings.
       const n = processNotice(view, io.euid);
       if (n !== null) notes.push(n.trimEnd());
+      notes.push(...bogusLineWarnings(view));
     }
     if (args.view === 'interfaces') packets = view.packetSockets;
   }
@@ -158,9 +164,14 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
   if (args.view === 'routes') {
     const { NO_NAMES, readNameFiles, readRoutes } = await import('../host/routes.js');
     const { formatIpv4Routes, formatIpv6Routes } = await import('../host/format-routes.js');
+    if (args.families.includes('unix')) {
+      // netstat.c: route_info() knows no unix routing table.
+      io.err("wirestat netstat: No routing for address family `unix'.\n");
+      return NETSTAT_EXIT_USAGE;
+    }
     const t = await readRoutes(roots);
     // netstat -r prints each family asked for, in the order given; inet when none was.
-    const fams = args.families.filter((x) => x !== 'unix');
+    const fams = args.families;
     const order = fams.length > 0 ? fams : ['inet'];
     if (t.ipv4 === null && (order.includes('inet') || args.json)) errors.push(problem(`${io.procRoot}/net/route`));
     if (t.ipv6 === null && (order.includes('inet6') || args.json)) errors.push(problem(`${io.procRoot}/net/ipv6_route`));
@@ -190,8 +201,8 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
   }
 
   if (args.view === 'stats') {
-    const fams = args.families.filter((x) => x !== 'unix');
-    if (fams.length > 1) {
+    const fams = args.families;
+    if (fams.length > 1 || fams[0] === 'unix') {
       // netstat -s shows one family at a time and says so (statistics.c).
       io.err(`wirestat netstat: No statistics support for specified address family: ${fams.join(',')}\n`);
       return NETSTAT_EXIT_PARTIAL;

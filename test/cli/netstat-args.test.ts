@@ -59,7 +59,16 @@ t.test("netstat's own refusals", (t) => {
   t.throws(() => parseNetstatArgs(['-k']), /invalid option -- 'k'/);
   t.throws(() => parseNetstatArgs(['--bogus']), /unrecognized option '--bogus'/);
   t.throws(() => parseNetstatArgs(['--tcp=1']), /doesn't allow an argument/);
-  t.throws(() => parseNetstatArgs(['stray']), /unexpected argument 'stray'/);
+  t.throws(() => parseNetstatArgs(['--nume']), /option '--nume' is ambiguous; possibilities: '--numeric' '--numeric-hosts'/);
+  t.throws(() => parseNetstatArgs(['-c', '99999999999']), /at most 2147483 seconds/);
+  t.end();
+});
+
+t.test('getopt_long habits: --, shortened long options, words that are no option', (t) => {
+  t.match(parseNetstatArgs(['-tn', '--', '-u']).flags, { tcp: true, udp: false }, '-- ends the options');
+  t.match(parseNetstatArgs(['--listen', '--prog', '--rou']), { view: 'routes', flags: { listening: true, program: true } });
+  t.match(parseNetstatArgs(['-t', 'foo']).flags, { tcp: true }, 'a stray word is ignored, as netstat does');
+  t.match(parseNetstatArgs(['-x']), { flags: { unix: true }, families: ['unix'] }, '-x is also the unix family');
   t.end();
 });
 

@@ -72,6 +72,20 @@ t.test('--json: the wirestat.netstat/1 document', async (t) => {
   t.equal(doc.routes, undefined, 'tables only when asked for');
 });
 
+t.test('--json lists the sockets the flags select, as the text does', async (t) => {
+  const listening = io(join(CRAFTED, 'proc'));
+  await runNetstat(['-tl', '--json'], listening);
+  const l = JSON.parse(listening.stdout()).sockets as { proto: string; listening: boolean }[];
+  t.ok(l.length > 0 && l.every((s) => s.listening && s.proto.startsWith('tcp')), `-tl: ${l.length} listening tcp sockets only`);
+  const connected = io(join(CRAFTED, 'proc'));
+  await runNetstat(['-t', '--json'], connected);
+  const c = JSON.parse(connected.stdout()).sockets as { listening: boolean }[];
+  t.ok(c.length > 0 && c.every((s) => !s.listening), `-t: ${c.length} sockets, none listening`);
+  const all = io(join(CRAFTED, 'proc'));
+  await runNetstat(['-ta', '--json'], all);
+  t.equal(JSON.parse(all.stdout()).sockets.length, l.length + c.length, '-ta: both');
+});
+
 t.test('-c repeats until stopped', async (t) => {
   const ac = new AbortController();
   let n = 0;

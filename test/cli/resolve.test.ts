@@ -3,6 +3,7 @@
  * oracle), within a bound on time when nothing answers.
  */
 import { spawnSync } from 'node:child_process';
+import { promises as dns } from 'node:dns';
 import t from 'tap';
 import { resolveAhead } from '../../src/cli/resolve.js';
 
@@ -36,4 +37,19 @@ t.test('a lookup that does not answer in time leaves the address numeric', async
     const expected = getent(w.numeric);
     t.ok(name === w.numeric || name === expected, `${w.numeric} → ${name}`);
   }
+});
+
+t.test('-f: the PTR name when DNS answers in time, else the system resolver’s (/etc/hosts)', async (t) => {
+  const v4 = { version: 4 as const, words: [0x7f000001, 0, 0, 0], numeric: '127.0.0.1' };
+  // What DNS itself says (this sandbox's resolver may or may not answer for 127.0.0.1).
+  const ptr = await Promise.race([
+    dns.reverse('127.0.0.1').then(
+      (n) => n[0] ?? null,
+      () => null,
+    ),
+    new Promise<null>((r) => setTimeout(() => r(null), 1000)),
+  ]);
+  const resolve = await resolveAhead([v4], { fqdn: true, timeoutMs: 1500 });
+  const name = resolve(4, v4.words, v4.numeric);
+  t.equal(name, ptr ?? getent('127.0.0.1') ?? '127.0.0.1', `127.0.0.1 → ${name} (PTR: ${ptr}, getent: ${getent('127.0.0.1')})`);
 });

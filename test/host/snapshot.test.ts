@@ -3,7 +3,7 @@
  * namespace with known sockets has (checked against ss and ip, not against ourselves).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -25,6 +25,21 @@ t.test('this host: written, read back, every part present', async (t) => {
   t.ok(snap.duration >= 0 && snap.time > 1.7e9);
   const piped = await runCli(['snapshot']);
   t.equal(parseSnapshot(piped.stdout, 'stdout').schema, SNAPSHOT_SCHEMA, 'standard output too');
+});
+
+t.test('-o replaces a symlink at its path, never writes through it', async (t) => {
+  const victim = join(dir, 'victim');
+  writeFileSync(victim, 'precious\n');
+  const out = join(dir, 'link.json');
+  symlinkSync(victim, out);
+  const r = await runCli(['snapshot', '-o', out]);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(readFileSync(victim, 'utf8'), 'precious\n', 'the file the link named is untouched');
+  t.ok(lstatSync(out).isFile(), 'the output path is now the snapshot itself');
+  t.same(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+  const bad = await runCli(['snapshot', '-o', join(dir, 'missing-dir', 'x.json')]);
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /^wirestat snapshot: cannot write .*missing-dir\/x\.json: ENOENT\n$/);
 });
 
 t.test('parseSnapshot names what is wrong', (t) => {

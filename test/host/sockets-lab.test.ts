@@ -269,6 +269,18 @@ if (!isRoot) {
       t.equal(ours.status, 0, `-N ${NS_A} ${args.join(' ')} exits 0`);
       t.same(difference(lines(ns.stdout), lines(ours.stdout)), { onlyA: [], onlyB: [] }, `-N ${args.join(' ')}: same lines`);
     }
+    // -c under -N: stopping wirestat stops the copy running inside the namespace too.
+    const parent = spawn(process.execPath, [CLI, 'netstat', '-N', NS_A, '-tnc', '0.2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    parent.stdout!.on('data', (b: Buffer) => (printed += b.toString()));
+    await new Promise((r) => setTimeout(r, 1500));
+    parent.kill('SIGTERM');
+    const status = await new Promise<number | null>((r) => parent.once('exit', (code) => r(code)));
+    t.ok(printed.split('Active Internet connections').length > 2, 'it repeated');
+    t.equal(status, 143, 'exits as terminated (128 + SIGTERM)');
+    await new Promise((r) => setTimeout(r, 300));
+    const left = run('pgrep', ['-f', `netstat -N ${NS_A} -tnc`]);
+    t.equal(left.stdout.toString().trim(), '', 'no copy left running inside the namespace');
     const missing = run(process.execPath, [CLI, 'netstat', '-N', 'ws-no-such-ns', '-tn']);
     t.equal(missing.status, 2, 'a namespace that does not exist: exit 2');
     t.match(missing.stderr, /^wirestat netstat: network namespace 'ws-no-such-ns' not found/);
