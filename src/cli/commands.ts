@@ -6,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
 import { runReport } from './report.js';
-import { runSnapshot } from './snapshot.js';
 
 /** The capture `npm start` shows a newcomer: recorded in the lab (fixtures/lab/record.sh). */
 export const DEMO_CAPTURE = fileURLToPath(new URL('../../fixtures/captures/demo.pcap', import.meta.url));
@@ -79,6 +78,7 @@ export async function runCommands(
             return true;
           }),
       async (a) => {
+        const { runSnapshot } = await import('./snapshot.js');
         code = await runSnapshot(
           { ...(a.output !== undefined ? { output: a.output } : {}), ...(a.netns !== undefined ? { netns: a.netns } : {}) },
           { out: stdout, err: (text) => void process.stderr.write(text), script, argv },

@@ -21,7 +21,7 @@ for (const set of ['tcpdump-tests', 'zeek-traces']) {
       .map((f) => join(dir, f))
       .filter((f) => statSync(f).isFile())
       .sort();
-    const results = await pool(files, 2, async (file) => ({ file, r: await runCli(['report', file, '--json'], { timeoutMs: HANG_MS }) }));
+    const results = await pool(files, 2, async (file) => ({ file, r: await runCli(['report', file, '--json'], { timeoutMs: HANG_MS, plain: true }) }));
     const counts = { ok: 0, partial: 0, unreadable: 0 };
     const problems: string[] = [];
     for (const { file, r } of results) {

@@ -99,8 +99,8 @@ t.test('two threads and one give the same report', async (t) => {
   generate(big, { packets: 60_000, flows: 700 });
   const files = [big, ...readdirSync(join(ROOT, 'fixtures/captures')).map((f) => join(ROOT, 'fixtures/captures', f))];
   for (const f of files) {
-    const one = await runCli(['report', f, '--json'], { env: { WIRESTAT_WORKER: '0' } });
-    const two = await runCli(['report', f, '--json'], { env: { WIRESTAT_WORKER: '1' } });
+    const one = await runCli(['report', f, '--json'], { env: { WIRESTAT_WORKER: '0' }, plain: true });
+    const two = await runCli(['report', f, '--json'], { env: { WIRESTAT_WORKER: '1' }, plain: true });
     t.equal(two.code, one.code, `${f}: exit code`);
     t.equal(two.stderr, one.stderr, `${f}: stderr`);
     t.ok(one.stdout.length > 100 && two.stdout === one.stdout, `${f}: same report`);
