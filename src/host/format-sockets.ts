@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { numericHosts, numericPorts, numericUsers, type NetstatFlags } from './flags.js';
+import { inet6Ntop } from './routes.js';
 import { byteLength, padBytes, printable, sliceBytes } from './sanitize.js';
 import {
   netstatSelection,
@@ -108,54 +109,17 @@ export function loadLocalNames(etc = '/etc'): LocalNames {
   return names;
 }
 
-function hex16(w: number): string {
-  return w.toString(16);
-}
-
-/**
- * IPv6 text as glibc's inet_ntop writes it (resolv/inet_ntop.c): the longest run of two or more
- * zero groups compressed (the first on a tie), lowercase, and the last 32 bits as a dotted quad
- * when the first 96 bits are zero (IPv4-compatible, unless that leaves "::" or "::1" forms) or
- * are ::ffff:0:0/96 (IPv4-mapped).
- */
+/** IPv6 text as glibc's inet_ntop writes it (see routes.ts inet6Ntop), from network-order words. */
 export function inetNtop6(words: readonly number[]): string {
-  const g: number[] = [];
-  for (let i = 0; i < 4; i++) g.push(words[i]! >>> 16, words[i]! & 0xffff);
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
+  const b = new Uint8Array(16);
+  for (let i = 0; i < 4; i++) {
+    const w = words[i]! >>> 0;
+    b[4 * i] = w >>> 24;
+    b[4 * i + 1] = (w >>> 16) & 0xff;
+    b[4 * i + 2] = (w >>> 8) & 0xff;
+    b[4 * i + 3] = w & 0xff;
   }
-  if (bestLen < 2) best = -1;
-  const quad = (): string => {
-    const w = words[3]! >>> 0;
-    return `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
-  };
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (best >= 0 && i >= best && i < best + bestLen) {
-      if (i === best) out += ':';
-      continue;
-    }
-    if (i !== 0) out += ':';
-    if (i === 6 && best === 0 && (bestLen === 6 || (bestLen === 5 && g[5] === 0xffff))) {
-      out += quad();
-      break;
-    }
-    out += hex16(g[i]!);
-  }
-  if (best >= 0 && best + bestLen === 8) out += ':';
-  return out;
+  return inet6Ntop(b);
 }
 
 function isV4Mapped(words: readonly number[]): boolean {
