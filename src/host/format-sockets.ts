@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { numericHosts, numericPorts, numericUsers, type NetstatFlags } from './flags.js';
-import { inet6Ntop } from './routes.js';
+import { inet6Ntop } from './kernel-text.js';
 import { byteLength, padBytes, printable, sliceBytes } from './sanitize.js';
 import {
   netstatSelection,
@@ -109,7 +109,7 @@ export function loadLocalNames(etc = '/etc'): LocalNames {
   return names;
 }
 
-/** IPv6 text as glibc's inet_ntop writes it (see routes.ts inet6Ntop), from network-order words. */
+/** IPv6 text as glibc's inet_ntop writes it (kernel-text.ts inet6Ntop), from network-order words. */
 export function inetNtop6(words: readonly number[]): string {
   const b = new Uint8Array(16);
   for (let i = 0; i < 4; i++) {

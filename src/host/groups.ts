@@ -3,9 +3,9 @@
  * header line then one tab-led line per group) and /proc/net/igmp6 (IPv6, one line per group).
  */
 import { join } from 'node:path';
+import { formatIpv4 } from '../stats/address.js';
 import {
   HOST_LITTLE_ENDIAN,
-  ipv4ToString,
   ipv6FromHex,
   kernelHexIpv4,
   netToolsIpv6,
@@ -76,7 +76,7 @@ export function parseIgmp(text: string, littleEndian = HOST_LITTLE_ENDIAN): Pars
       family: 4,
       iface: d.name,
       index: d.index,
-      group: ipv4ToString(addr),
+      group: formatIpv4(addr),
       users: Number(m[2]),
       querier: d.querier,
       deviceCount: d.count,

@@ -19,9 +19,9 @@
 import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatIpv4 } from '../stats/address.js';
 import {
   ipv4FromString,
-  ipv4ToString,
   ipv6FromHex,
   netToolsIpv6,
   parseIpv4Routes,
@@ -288,10 +288,10 @@ export function deriveIpv4Addresses(fib: readonly FibLeaf[], routes: readonly Ip
       iface,
       address: l.prefix,
       prefixLength: len,
-      netmask: ipv4ToString(mask),
+      netmask: formatIpv4(mask),
       // The subnet broadcast route exists whatever ifa_broadcast holds; assume the usual
       // (iproute2 "brd +", DHCP clients) on devices that broadcast, none elsewhere (lo).
-      broadcast: len < 31 && canBroadcast(iface) && broadcasts.has(ipv4ToString(bcast)) ? ipv4ToString(bcast) : '0.0.0.0',
+      broadcast: len < 31 && canBroadcast(iface) && broadcasts.has(formatIpv4(bcast)) ? formatIpv4(bcast) : '0.0.0.0',
       destination: l.prefix,
     });
   }
@@ -335,7 +335,7 @@ export function parseIpAddrJson(text: string): Parsed<Ipv4IfAddr> {
         iface: l.ifname,
         address: local,
         prefixLength: len,
-        netmask: ipv4ToString(maskOf(len)),
+        netmask: formatIpv4(maskOf(len)),
         broadcast: typeof ai.broadcast === 'string' ? ai.broadcast : '0.0.0.0',
         destination: peer,
       });

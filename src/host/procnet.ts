@@ -13,7 +13,7 @@
  *
  * A line that does not parse is skipped and reported with its 1-based line number; nothing throws.
  */
-import { endianness } from 'node:os';
+import { bswap32, HOST_LITTLE_ENDIAN, textLines as lines } from './kernel-text.js';
 
 export type InetProto = 'tcp' | 'tcp6' | 'udp' | 'udp6' | 'udpl' | 'udpl6' | 'raw' | 'raw6';
 
@@ -98,24 +98,13 @@ export interface ParseOptions {
   littleEndian?: boolean;
 }
 
-const HOST_LE = endianness() === 'LE';
 
 const HEX = /^[0-9A-Fa-f]+$/;
 const DEC = /^-?[0-9]+$/;
 
-function bswap32(v: number): number {
-  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
-}
-
 function hexWord(s: string, le: boolean): number {
   const v = parseInt(s, 16) >>> 0;
   return le ? bswap32(v) : v;
-}
-
-function lines(text: string): string[] {
-  const all = text.split('\n');
-  if (all.length > 0 && all[all.length - 1] === '') all.pop();
-  return all;
 }
 
 /**
@@ -124,7 +113,7 @@ function lines(text: string): string[] {
  * The first line is the header.
  */
 export function parseInetTable(text: string, proto: InetProto, opts: ParseOptions = {}): Parsed<InetRecord> {
-  const le = opts.littleEndian ?? HOST_LE;
+  const le = opts.littleEndian ?? HOST_LITTLE_ENDIAN;
   const records: InetRecord[] = [];
   const malformed: Malformed[] = [];
   const all = lines(text);

@@ -5,13 +5,17 @@
  * in, records out; a line that cannot be read is skipped and reported with its 1-based line
  * number, never thrown.
  *
- * Also here: the address helpers the other host tables share (the kernel's hex forms, glibc's
- * inet_ntop for IPv6) and the file-based name lookups netstat gets from NSS without DNS.
+ * Also here: the kernel's hex address forms and the file-based name lookups netstat gets from
+ * NSS without DNS (byte order and glibc's inet_ntop are in kernel-text.ts).
  */
-import { endianness } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatIpv4 } from '../stats/address.js';
+import { bswap32, HOST_LITTLE_ENDIAN, inet6Ntop, textLines as lines } from './kernel-text.js';
 import { decodeProc } from './sanitize.js';
+
+// The shared helpers stay importable from here, where the other host tables found them.
+export { bswap32, HOST_LITTLE_ENDIAN, inet6Ntop } from './kernel-text.js';
 
 /** A line a parser could not use. */
 export interface SkippedLine {
@@ -49,9 +53,6 @@ export const RTF = {
   LOCAL: 0x80000000,
 } as const;
 
-/** The machine's byte order: the kernel prints __be32 addresses as native %08X integers. */
-export const HOST_LITTLE_ENDIAN = endianness() === 'LE';
-
 const HEX8 = /^[0-9A-Fa-f]{8}$/;
 const HEX32 = /^[0-9A-Fa-f]{32}$/;
 const DEC = /^-?\d+$/;
@@ -65,14 +66,6 @@ export function kernelHexIpv4(hex: string, littleEndian = HOST_LITTLE_ENDIAN): n
   if (!HEX8.test(hex)) return null;
   const v = parseInt(hex, 16) >>> 0;
   return littleEndian ? bswap32(v) : v;
-}
-
-export function bswap32(v: number): number {
-  return (((v & 0xff) << 24) | ((v & 0xff00) << 8) | ((v >>> 8) & 0xff00) | (v >>> 24)) >>> 0;
-}
-
-export function ipv4ToString(w: number): string {
-  return `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
 }
 
 /** Dotted quad to host-order u32; null unless four decimal octets. */
@@ -90,47 +83,6 @@ export function ipv6FromHex(hex: string): Uint8Array | null {
   const b = new Uint8Array(16);
   for (let i = 0; i < 16; i++) b[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
   return b;
-}
-
-/**
- * glibc inet_ntop(AF_INET6): lowercase, the longest run of two or more zero groups becomes
- * "::" (the first one when tied), and ::a.b.c.d / ::ffff:a.b.c.d keep their embedded IPv4
- * (glibc resolv/inet_ntop.c: a leading zero run of 6 groups, or 5 followed by ffff).
- */
-export function inet6Ntop(b: Uint8Array): string {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push((b[2 * i]! << 8) | b[2 * i + 1]!);
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (w[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (bestLen < 2) best = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (best >= 0 && i >= best && i < best + bestLen) {
-      if (i === best) out += ':';
-      continue;
-    }
-    if (i !== 0) out += ':';
-    if (i === 6 && best === 0 && (bestLen === 6 || (bestLen === 5 && w[5] === 0xffff))) {
-      out += `${b[12]}.${b[13]}.${b[14]}.${b[15]}`;
-      break;
-    }
-    out += w[i]!.toString(16);
-  }
-  if (best >= 0 && best + bestLen === 8) out += ':';
-  return out;
 }
 
 export function isV4Mapped(b: Uint8Array): boolean {
@@ -171,12 +123,6 @@ export interface Ipv4Route {
 }
 
 const ROUTE_COLUMNS = ['Iface', 'Destination', 'Gateway', 'Flags', 'RefCnt', 'Use', 'Metric', 'Mask', 'MTU', 'Window', 'IRTT'] as const;
-
-function lines(text: string): string[] {
-  const ls = text.split('\n');
-  if (ls.length > 0 && ls[ls.length - 1] === '') ls.pop();
-  return ls;
-}
 
 /**
  * /proc/net/route. Columns are found by their header names, as net-tools' proc_gen_fmt does
@@ -219,9 +165,9 @@ export function parseIpv4Routes(text: string, littleEndian = HOST_LITTLE_ENDIAN)
     const [refcnt, use, metric, mtu, window, irtt] = ints.map((s) => Number(s)) as [number, number, number, number, number, number];
     records.push({
       iface: at(f, 'Iface'),
-      destination: ipv4ToString(dst),
-      gateway: ipv4ToString(gw),
-      mask: ipv4ToString(mask),
+      destination: formatIpv4(dst),
+      gateway: formatIpv4(gw),
+      mask: formatIpv4(mask),
       flags: parseInt(flagsHex, 16) >>> 0,
       refcnt,
       use,
