@@ -135,6 +135,8 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
     const view = readSockets(io.procRoot, args.json ? { ...f, executable: true } : f, {
       owners,
       packet: args.json || args.view === 'interfaces',
+      // -i's text needs only the packet sockets: the socket tables can be large.
+      sockets: socketListing || args.json,
     });
     for (const e of view.errors) errors.push(e);
     if (args.json) {

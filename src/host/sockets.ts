@@ -254,6 +254,8 @@ export interface ReadOptions {
   owners?: boolean;
   /** Also read /proc/net/packet (default true). */
   packet?: boolean;
+  /** Read the inet and unix tables the flags select (default true); false: packet sockets only. */
+  sockets?: boolean;
   /** Byte order of the host that wrote the files (default this host's). */
   littleEndian?: boolean;
 }
@@ -289,8 +291,9 @@ export function readSockets(procRoot: string, flags: NetstatFlags, opts: ReadOpt
   };
 
   const inet: InetRecord[] = [];
+  const tables = opts.sockets !== false;
   for (const f of INET_FILES) {
-    if (!sel[f.sel] || !(f.v6 ? sel.inet6 : sel.inet4)) continue;
+    if (!tables || !sel[f.sel] || !(f.v6 ? sel.inet6 : sel.inet4)) continue;
     const text = read(f.file);
     if (text === null) continue;
     const parsed = parseInetTable(text, f.proto, parseOpts);
@@ -298,7 +301,7 @@ export function readSockets(procRoot: string, flags: NetstatFlags, opts: ReadOpt
     note(f.file, parsed.malformed);
   }
 
-  const unixText = sel.unix ? read('unix') : null;
+  const unixText = tables && sel.unix ? read('unix') : null;
   const unix = unixText === null ? null : parseUnixTable(unixText);
   if (unix) note('unix', unix.malformed);
 
