@@ -13,7 +13,7 @@ import {
   CaptureOpenError,
   CaptureRecord,
 } from './source.js';
-import { type ByteInput, FileInput, StreamInput } from './stream.js';
+import { BlockingFileInput, type ByteInput, FileInput, StreamInput } from './stream.js';
 
 /**
  * Bytes asked of the input per read: large enough that per-read costs vanish (800 reads for the
@@ -28,13 +28,15 @@ const GZIP_MAGIC = 0x8b1f;
 export interface ReadOptions {
   /** Bytes per read; tests use small values to exercise records that straddle reads. */
   chunkSize?: number;
+  /** Read files with blocking calls (a worker thread that only reads and decodes). */
+  blocking?: boolean;
 }
 
 /** Opens `name` (`-` is standard input) and maps system errors to a one-line cause. */
-export async function openInput(name: string): Promise<ByteInput> {
+export async function openInput(name: string, blocking = false): Promise<ByteInput> {
   if (name === '-') return new StreamInput(process.stdin);
   try {
-    return await FileInput.open(name);
+    return blocking ? BlockingFileInput.open(name) : await FileInput.open(name);
   } catch (err) {
     throw new CaptureOpenError(name, null, describeSystemError(err));
   }
@@ -70,7 +72,7 @@ function detectFormat(name: string, buf: Buffer, rec: CaptureRecord): FormatPars
  * read (not a capture, empty, missing); otherwise resolves with what was read and any errors.
  */
 export async function readCapture(name: string, sink: RecordSink, opts: ReadOptions = {}): Promise<SourceSummary> {
-  const input = await openInput(name);
+  const input = await openInput(name, opts.blocking);
   try {
     return await readFrom(input, name, sink, opts);
   } finally {

@@ -4,16 +4,16 @@
  *
  * A large regular file is replayed on two threads: a worker reads and decodes
  * (decode-worker.ts) and counts totals and protocols, while this thread keeps the flow tables;
- * the summaries pass through a shared ring (src/decode/summary-ring.ts). The flow tables
- * dominate, so the pipeline runs at their speed. Small files and standard input stay on one thread: starting a worker
- * costs more than it saves there. WIRESTAT_WORKER=0 or 1 forces the choice (tests compare both).
+ * what they need of each packet passes through a shared ring (src/decode/flow-ring.ts). Small
+ * files and standard input stay on one thread: starting a worker costs more than it saves there.
+ * WIRESTAT_WORKER=0 or 1 forces the choice (tests compare both).
  */
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { readCapture, type ReadOptions } from '../capture/reader.js';
 import { CaptureOpenError, type CaptureRecord, type SourceSummary } from '../capture/source.js';
 import { decodePacket } from '../decode/packet.js';
-import { drainRing, SummaryRing } from '../decode/summary-ring.js';
+import { drainRing, FlowRing } from '../decode/flow-ring.js';
 import { PacketSummary } from '../decode/summary.js';
 import { buildReport, type Report, type ReportOptions } from '../stats/snapshot.js';
 import { type StatsOptions, WireStats } from '../stats/wire-stats.js';
@@ -71,8 +71,8 @@ function readHere(name: string, stats: WireStats, opts: ReadOptions): Promise<So
 }
 
 async function readInWorker(name: string, stats: WireStats, opts: ReadOptions): Promise<SourceSummary> {
-  const ring = new SummaryRing();
-  const job: DecodeJob = { name, ring: ring.buffer, read: { chunkSize: opts.chunkSize } };
+  const ring = new FlowRing();
+  const job: DecodeJob = { name, ring: ring.buffer, read: { chunkSize: opts.chunkSize, blocking: true } };
   const worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: job });
   let failure: Error | null = null;
   const result = new Promise<DecodeResult>((resolve, reject) => {

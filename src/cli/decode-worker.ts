@@ -1,13 +1,14 @@
 /**
  * The decoding half of a two-thread replay (see analyze.ts): reads the capture file named in
- * `workerData`, decodes each record and hands the summaries to the main thread through the
- * shared ring. Ends with one message: the source summary, or why the file could not be read.
+ * `workerData`, decodes each record, counts totals and protocols, and hands what the flow
+ * tables need to the main thread through the shared ring. Ends with one message: the source
+ * summary, or why the file could not be read.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { readCapture, type ReadOptions } from '../capture/reader.js';
 import { CaptureOpenError, type CaptureRecord } from '../capture/source.js';
+import { FlowRing, RingWriter } from '../decode/flow-ring.js';
 import { decodePacket } from '../decode/packet.js';
-import { RingWriter, SummaryRing } from '../decode/summary-ring.js';
 import { PacketSummary } from '../decode/summary.js';
 import { WireStats, type TotalsState } from '../stats/wire-stats.js';
 
@@ -23,7 +24,7 @@ export type DecodeResult =
   | { kind: 'open-error'; file: string; offset: number | null; cause: string };
 
 async function run(job: DecodeJob): Promise<DecodeResult> {
-  const writer = new RingWriter(new SummaryRing(job.ring));
+  const writer = new RingWriter(new FlowRing(job.ring));
   const summary = new PacketSummary();
   // Totals and protocols are counted here; the main thread keeps only the flow tables.
   const totals = new WireStats({ maxConversations: 1, maxEndpoints: 1 });
