@@ -5,8 +5,8 @@
  *
  * Why compact: every cache line the producer writes must travel to the other core, and that
  * transfer was a fifth of the two threads' time on the bench capture with a 128-byte record.
- * A packet here takes one 64-byte unit, or two when its conversation key has IPv6 addresses:
- * an IPv4 key is stored as its four meaningful words and widened again on the way out.
+ * A packet here takes one 64-byte unit, or two when it has IPv6 addresses: an IPv4 address is
+ * stored as its one meaningful word and widened again on the way out.
  *
  * Positions count units in Int32 control words; they wrap, and unit = position & MASK stays
  * right across the wrap because the ring size is a power of two. A two-unit record that starts
@@ -16,7 +16,6 @@
  * consistent, so the record words are visible before it), then notifies. The consumer does the
  * same with its read position, which frees units.
  */
-import { FK, FLOW_KEY_WORDS } from './flow-key.js';
 import { PacketSummary } from './summary.js';
 
 /** 32-bit words per unit: one cache line. */
@@ -62,9 +61,6 @@ export const FLOW_FIELDS = [
   'tcpAck',
   'tcpWindow',
   'payloadLen',
-  'flowKey',
-  'flowHash',
-  'flowDir',
 ] as const satisfies readonly (keyof PacketSummary)[];
 
 /** Word offsets in a record. */
@@ -74,7 +70,8 @@ const W = {
   WIRELEN: 1,
   /** Float64 timestamp in words 2-3 (Float64 index unit * UNIT_WORDS / 2 + 1). */
   TS: 2,
-  FLOW_HASH: 4,
+  /** srcPort << 16 | dstPort */
+  PORTS: 4,
   /** tcpFlags << 16 | tcpWindow */
   TCP_FLAGS_WINDOW: 5,
   TCP_SEQ: 6,
@@ -84,8 +81,10 @@ const W = {
   MAC_HI: 9,
   SRC_MAC_LO: 10,
   DST_MAC_LO: 11,
-  /** The key: 4 words for IPv4 (proto, A, B, ports), FLOW_KEY_WORDS for IPv6 (second unit). */
-  KEY: 12,
+  /** Addresses: one word each for IPv4; four each for IPv6, the destination in the second unit. */
+  SRC: 12,
+  DST4: 13,
+  DST6: 16,
 } as const;
 const TS_F64 = W.TS / 2;
 
@@ -95,8 +94,6 @@ const B = {
   HAS_DST_MAC: 4,
   LATER_FRAGMENT: 8,
   HAS_PORTS: 16,
-  /** flowDir */
-  FLOW_B: 32,
 } as const;
 const VERSION_SHIFT = 8;
 const PROTO_SHIFT = 16;
@@ -132,7 +129,6 @@ export class FlowRing {
       (s.hasDstMac ? B.HAS_DST_MAC : 0) |
       (s.laterFragment ? B.LATER_FRAGMENT : 0) |
       (s.hasPorts ? B.HAS_PORTS : 0) |
-      (s.flowDir === 1 ? B.FLOW_B : 0) |
       (v << VERSION_SHIFT) |
       ((s.ipProto + 1) << PROTO_SHIFT);
     u[o + W.WIRELEN] = s.wirelen;
@@ -144,18 +140,20 @@ export class FlowRing {
     u[o + W.MAC_HI] = (s.srcMacHi << 16) | s.dstMacHi;
     u[o + W.SRC_MAC_LO] = s.srcMacLo;
     u[o + W.DST_MAC_LO] = s.dstMacLo;
-    // Without an IP header there is no key, and no addresses it would stand for.
+    // Without an IP header there are no addresses.
     if (v === 0) return 1;
-    const k = s.flowKey;
-    u[o + W.FLOW_HASH] = s.flowHash;
+    const src = s.src;
+    const dst = s.dst;
+    u[o + W.PORTS] = (s.srcPort << 16) | s.dstPort;
     if (v === 6) {
-      for (let i = 0; i < FLOW_KEY_WORDS; i++) u[o + W.KEY + i] = k[i]!;
+      for (let i = 0; i < 4; i++) {
+        u[o + W.SRC + i] = src[i]!;
+        u[o + W.DST6 + i] = dst[i]!;
+      }
       return 2;
     }
-    u[o + W.KEY] = k[FK.PROTO]!;
-    u[o + W.KEY + 1] = k[FK.A]!;
-    u[o + W.KEY + 2] = k[FK.B]!;
-    u[o + W.KEY + 3] = k[FK.PORTS]!;
+    u[o + W.SRC] = src[0]!;
+    u[o + W.DST4] = dst[0]!;
     return 1;
   }
 
@@ -171,7 +169,6 @@ export class FlowRing {
     s.hasDstMac = (bits & B.HAS_DST_MAC) !== 0;
     s.laterFragment = (bits & B.LATER_FRAGMENT) !== 0;
     s.hasPorts = (bits & B.HAS_PORTS) !== 0;
-    s.flowDir = (bits & B.FLOW_B) !== 0 ? 1 : 0;
     s.ipVersion = v;
     s.ipProto = (bits >>> PROTO_SHIFT) - 1;
     s.wirelen = u[o + W.WIRELEN]!;
@@ -187,41 +184,24 @@ export class FlowRing {
     s.dstMacHi = macHi & 0xffff;
     s.srcMacLo = u[o + W.SRC_MAC_LO]!;
     s.dstMacLo = u[o + W.DST_MAC_LO]!;
-    s.srcPort = 0;
-    s.dstPort = 0;
+    const ports = u[o + W.PORTS]!;
+    s.srcPort = ports >>> 16;
+    s.dstPort = ports & 0xffff;
     if (v === 0) return 1;
-    this.getFlow(o, v, s);
-    return unitsFor(v);
-  }
-
-  /** The key and hash, and the addresses and ports they stand for (from the sender's side). */
-  private getFlow(o: number, v: number, s: PacketSummary): void {
-    const u = this.u32;
-    const k = s.flowKey;
-    s.flowHash = u[o + W.FLOW_HASH]! | 0;
-    if (v === 6) {
-      for (let i = 0; i < FLOW_KEY_WORDS; i++) k[i] = u[o + W.KEY + i]!;
-    } else {
-      k.fill(0);
-      k[FK.PROTO] = u[o + W.KEY]!;
-      k[FK.A] = u[o + W.KEY + 1]!;
-      k[FK.B] = u[o + W.KEY + 2]!;
-      k[FK.PORTS] = u[o + W.KEY + 3]!;
-    }
-    const fromA = s.flowDir === 0;
     const src = s.src;
     const dst = s.dst;
-    const sa = fromA ? FK.A : FK.B;
-    const da = fromA ? FK.B : FK.A;
-    for (let i = 0; i < 4; i++) {
-      src[i] = k[sa + i]!;
-      dst[i] = k[da + i]!;
+    if (v === 6) {
+      for (let i = 0; i < 4; i++) {
+        src[i] = u[o + W.SRC + i]!;
+        dst[i] = u[o + W.DST6 + i]!;
+      }
+      return 2;
     }
-    if (s.hasPorts) {
-      const ports = k[FK.PORTS]!;
-      s.srcPort = fromA ? ports >>> 16 : ports & 0xffff;
-      s.dstPort = fromA ? ports & 0xffff : ports >>> 16;
-    }
+    src.fill(0);
+    dst.fill(0);
+    src[0] = u[o + W.SRC]!;
+    dst[0] = u[o + W.DST4]!;
+    return 1;
   }
 }
 

@@ -9,7 +9,6 @@ import { LINKTYPE } from '../capture/linktype.js';
 import { decodeArista } from './arista.js';
 import { decodeArp } from './arp.js';
 import { decodeEthernet, ETHERTYPE, ETHERTYPE_LLC } from './ethernet.js';
-import { fillFlowKey } from './flow-key.js';
 import { decodeIcmp } from './icmp.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
@@ -86,8 +85,8 @@ export function decodePacket(rec: CaptureRecord, s: PacketSummary): void {
       s.layers |= L.UNSUPPORTED_LINKTYPE;
       return;
   }
-  if (o >= 0) decodeNetwork(b, o, end, wireEnd, s);
-  if (s.ipVersion !== 0) fillFlowKey(s);
+  if (o < 0) return;
+  decodeNetwork(b, o, end, wireEnd, s);
 }
 
 /** Dispatches on s.etherType until an IP header (or something we stop at) is reached. */

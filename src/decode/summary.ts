@@ -136,13 +136,6 @@ export class PacketSummary {
   icmpType = -1;
   icmpCode = -1;
 
-  // --- conversation (flow-key.ts), filled at the end of decoding when ipVersion is not 0 ---
-  /** The canonical conversation key: protocol, lower endpoint, higher endpoint, ports. */
-  readonly flowKey = new Uint32Array(10);
-  flowHash = 0;
-  /** The sender's side of the key: 0 = A (the lower endpoint), 1 = B. */
-  flowDir = 0;
-
   /** Clears every field for the next packet. */
   reset(): void {
     this.layers = 0;

@@ -8,19 +8,28 @@
  * tracked separately: the sender of the first pure SYN when one was seen, else the sender of
  * the first packet.
  */
-import { FK, FLOW_KEY_WORDS, PORTS_FLAG, PROTO_MASK } from '../decode/flow-key.js';
 import { IPPROTO, type PacketSummary } from '../decode/summary.js';
 import { TCP_FLAG } from '../decode/tcp.js';
 import { FlowTable } from './flow-table.js';
 import { TcpTracker } from './tcp-state.js';
 
+/** Key words: [version<<16 | ports flag | proto, A0..A3, B0..B3, portA<<16 | portB]. */
+export const CONV_KEY_WORDS = 10;
+const K = { PROTO: 0, A: 1, B: 5, PORTS: 9 } as const;
+/** Set in the proto word when the row is keyed by ports (TCP/UDP with a readable header). */
+const PORTS_FLAG = 0x8000;
+const PROTO_MASK = 0x1ff;
+/** The proto value of a row of later fragments (above every IP protocol number). */
+export const PROTO_FRAGMENT = 256;
+
+const IPPROTO_RESERVED = 255;
 const PURE_SYN_MASK = TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.RST | TCP_FLAG.FIN;
 
 /** Default limit on conversations held at once (memory: see README, "Flow table"). */
 export const DEFAULT_MAX_CONVERSATIONS = 1_000_000;
 
 /**
- * A conversation's row (32-bit words), after its key (the packet's own, src/decode/flow-key.ts): flags and TCP tracker index, the counters
+ * A conversation's row (32-bit words), after its key: flags and TCP tracker index, the counters
  * (Float64), and what its endpoints' MAC accounting needs (see Endpoints). A packet touches the
  * first 128 bytes of its row, two adjacent cache lines; the MAC bases after them change only
  * when a side's MAC does.
@@ -63,8 +72,10 @@ export class Conversations {
   /** Key side (0 = A) of the last ingested packet's sender. */
   lastDir = 0;
 
+  private readonly key = new Uint32Array(CONV_KEY_WORDS);
+
   constructor(limit = DEFAULT_MAX_CONVERSATIONS) {
-    this.table = new FlowTable(FLOW_KEY_WORDS, ROW_WORDS, limit);
+    this.table = new FlowTable(CONV_KEY_WORDS, ROW_WORDS, limit);
   }
 
   get size(): number {
@@ -77,9 +88,35 @@ export class Conversations {
    */
   ingest(s: PacketSummary): number {
     if (s.ipVersion === 0) return -1;
-    const dir = s.flowDir;
+    const k = this.key;
+    // An IP header whose next header could not even be named keys as protocol 255 (reserved).
+    const proto = s.laterFragment ? PROTO_FRAGMENT : s.ipProto >= 0 ? s.ipProto : IPPROTO_RESERVED;
+    const sp = s.hasPorts ? s.srcPort : 0;
+    const dp = s.hasPorts ? s.dstPort : 0;
+    const src = s.src;
+    const dst = s.dst;
+    // Canonical order: compare (address, port) of source and destination.
+    let cmp = src[0] - dst[0];
+    if (cmp === 0) cmp = src[1] - dst[1];
+    if (cmp === 0) cmp = src[2] - dst[2];
+    if (cmp === 0) cmp = src[3] - dst[3];
+    if (cmp === 0) cmp = sp - dp;
+    const dir = cmp <= 0 ? 0 : 1;
+    const a = dir === 0 ? src : dst;
+    const b = dir === 0 ? dst : src;
+    k[K.PROTO] = (s.ipVersion << 16) | (s.hasPorts ? PORTS_FLAG : 0) | proto;
+    k[K.A] = a[0];
+    k[K.A + 1] = a[1];
+    k[K.A + 2] = a[2];
+    k[K.A + 3] = a[3];
+    k[K.B] = b[0];
+    k[K.B + 1] = b[1];
+    k[K.B + 2] = b[2];
+    k[K.B + 3] = b[3];
+    k[K.PORTS] = dir === 0 ? ((sp << 16) | dp) >>> 0 : ((dp << 16) | sp) >>> 0;
+
     const t = this.table;
-    const id = t.lookupOrInsertHashed(s.flowKey, 0, s.flowHash);
+    const id = t.lookupOrInsert(k);
     if (id < 0) {
       // Counting distinct refused keys would need the very table that is full: count packets.
       this.refused++;
@@ -89,7 +126,7 @@ export class Conversations {
     const f = t.f64;
     const row = id * ROW_WORDS;
     const rf = id * ROW_F64;
-    const isTcp = s.ipProto === IPPROTO.TCP && s.hasPorts && !s.laterFragment;
+    const isTcp = proto === IPPROTO.TCP && s.hasPorts;
     if (t.inserted) {
       f[rf + CF.FIRST_TS] = Infinity;
       f[rf + CF.LAST_TS] = -Infinity;
@@ -133,20 +170,20 @@ export class Conversations {
 
   /** Key accessors for output. */
   version(id: number): number {
-    return this.table.u32[id * ROW_WORDS + FK.PROTO] >>> 16;
+    return this.table.u32[id * ROW_WORDS + K.PROTO] >>> 16;
   }
   proto(id: number): number {
-    return this.table.u32[id * ROW_WORDS + FK.PROTO] & PROTO_MASK;
+    return this.table.u32[id * ROW_WORDS + K.PROTO] & PROTO_MASK;
   }
   hasPorts(id: number): boolean {
-    return (this.table.u32[id * ROW_WORDS + FK.PROTO] & PORTS_FLAG) !== 0;
+    return (this.table.u32[id * ROW_WORDS + K.PROTO] & PORTS_FLAG) !== 0;
   }
   /** Index in `table.u32` of side 0 (A) or 1 (B)'s address words. */
   addrOffset(id: number, side: number): number {
-    return id * ROW_WORDS + (side === 0 ? FK.A : FK.B);
+    return id * ROW_WORDS + (side === 0 ? K.A : K.B);
   }
   port(id: number, side: number): number {
-    const w = this.table.u32[id * ROW_WORDS + FK.PORTS];
+    const w = this.table.u32[id * ROW_WORDS + K.PORTS];
     return side === 0 ? w >>> 16 : w & 0xffff;
   }
 }

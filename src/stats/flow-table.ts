@@ -14,10 +14,27 @@
  * objects: callers read `u32`/`i32`/`f64` after each lookup, never keep them across one.
  */
 
-import { hashWords } from '../decode/flow-key.js';
-
 const EMPTY = -1;
 const INITIAL_IDS = 1024;
+/** Golden-ratio multiplier for mixing words (Knuth, TAOCP 6.4). */
+const MIX = 0x9e3779b1;
+
+/** murmur3's 32-bit finaliser: spreads every input bit over the output. */
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h | 0;
+}
+
+/** Hash of the first `n` words of `key`, as a signed 32-bit integer. */
+export function hashWords(key: Uint32Array, n: number): number {
+  let h = n;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ key[i], MIX) ^ (h >>> 15);
+  return fmix32(h);
+}
 
 export class FlowTable {
   /** Views of the rows: row i starts at u32/i32 index i * rowWords, f64 index i * rowWords / 2. */
@@ -57,13 +74,9 @@ export class FlowTable {
    * is new and the table is at its limit.
    */
   lookupOrInsert(key: Uint32Array): number {
-    return this.lookupOrInsertHashed(key, 0, hashWords(key, 0, this.keyWords));
-  }
-
-  /** `lookupOrInsert` of the key at `key[at…]` whose `hashWords` the caller already has. */
-  lookupOrInsertHashed(key: Uint32Array, at: number, h: number): number {
     const kw = this.keyWords;
     const rw = this.rowWords;
+    const h = hashWords(key, kw);
     const rows = this.u32;
     const slots = this.slots;
     let slot = h & this.mask;
@@ -73,7 +86,7 @@ export class FlowTable {
       if (slots[slot * 2 + 1] === h) {
         const base = id * rw;
         let i = 0;
-        while (i < kw && rows[base + i] === key[at + i]) i++;
+        while (i < kw && rows[base + i] === key[i]) i++;
         if (i === kw) {
           this.inserted = false;
           return id;
@@ -92,7 +105,7 @@ export class FlowTable {
       slot = h & this.mask;
       while (this.slots[slot * 2] !== EMPTY) slot = (slot + 1) & this.mask;
     }
-    this.u32.set(key.subarray(at, at + kw), id * rw);
+    this.u32.set(key.subarray(0, kw), id * rw);
     this.slots[slot * 2] = id;
     this.slots[slot * 2 + 1] = h;
     this.inserted = true;

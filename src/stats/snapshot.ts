@@ -5,11 +5,11 @@
  */
 import { linktypeName } from '../capture/linktype.js';
 import type { SourceError } from '../capture/source.js';
-import { PROTO_FRAGMENT } from '../decode/flow-key.js';
 import { reasonName } from '../decode/reasons.js';
 import { etherTypeName, ipProtocolName } from '../decode/names.js';
 import { LAYER_NAMES } from '../decode/summary.js';
 import { formatEndpoint, formatIp, formatMac } from './address.js';
+import { PROTO_FRAGMENT } from './conversations.js';
 import { KIND_IPV6, KIND_MAC, T } from './endpoints.js';
 import type { WireStats } from './wire-stats.js';
 
