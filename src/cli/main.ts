@@ -38,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       script,
     });
   }
+  // A large file's decoding thread boots while yargs loads (decoder-thread.ts).
+  if (argv[0] === 'report') (await import('./decoder-thread.js')).prestartReport(argv.slice(1));
   const { runCommands } = await import('./commands.js');
   return runCommands(argv, stdout, script);
 }

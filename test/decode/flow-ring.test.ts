@@ -109,6 +109,13 @@ t.test('two threads and one give the same report', async (t) => {
     t.equal(two.stderr, one.stderr, `${f}: stderr`);
     t.ok(one.stdout.length > 100 && two.stdout === one.stdout, `${f}: same report`);
   }
+  // main.ts starts the decoding thread on a guess before yargs parses: a wrong guess (here an
+  // option's value) must neither hang the process nor change the outcome.
+  const guessed = await runCli(['report', '--top', big, big, '--json'], { plain: true });
+  t.equal(guessed.code, 2, 'a usage error still exits 2 with a thread started on a guess');
+  t.match(guessed.stderr, /--top must be a whole number/);
+  const picked = await runCli(['report', '--top', '3', big, '--json'], { plain: true });
+  t.equal(JSON.parse(picked.stdout).conversations.length, 3, 'options before the file');
   const missing = await runCli(['report', join(dir, 'nope.pcap')], { env: { WIRESTAT_WORKER: '1' } });
   t.equal(missing.code, 2, 'an unreadable file still gives exit 2 from the worker path');
   t.match(missing.stderr, /nope\.pcap/);
