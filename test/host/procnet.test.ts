@@ -224,6 +224,13 @@ t.test('socket owners', async (t) => {
   t.equal(socketInodeOfLink('socket:[12a]'), -1);
   t.equal(socketInodeOfLink('pipe:[12345]'), -1);
   t.equal(socketInodeOfLink('anon_inode:[eventpoll]'), -1);
+  t.equal(socketInodeOfLink('socket:[10]'), 10, 'the shortest the kernel form allows');
+  t.equal(socketInodeOfLink('socket:[ 42]'), 42, 'blanks before the number, as strtoul skips them');
+  t.equal(socketInodeOfLink('socket:[+42]'), 42);
+  t.equal(socketInodeOfLink('socket:[-42]'), -1, 'no sign but +');
+  t.equal(socketInodeOfLink('socket:[4294967296]'), 4294967296, 'inodes are not cut to 32 bits');
+  t.equal(socketInodeOfLink('socket:[123456789012345678]'), -1, 'beyond what a double holds exactly');
+  t.equal(socketInodeOfLink('socket:[42'), -1, 'unclosed');
 
   t.equal(programFromCmdline(Buffer.from('/usr/sbin/sshd\0-D\0')), 'sshd');
   t.equal(programFromCmdline(Buffer.from('sshd: root@pts/0')), 'sshd: root@pts/0');
