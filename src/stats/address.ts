@@ -10,32 +10,39 @@ export function formatIpv4(w: number): string {
 
 const MAPPED_PREFIX_WORD = 0x0000ffff;
 
-/** `w` holds the address as four 32-bit words starting at `off`. */
+/** `w` holds the address as four 32-bit words starting at `off`. Builds no arrays: a report formats tens of thousands. */
 export function formatIpv6(w: ArrayLike<number>, off = 0): string {
   if (w[off] === 0 && w[off + 1] === 0 && w[off + 2] === MAPPED_PREFIX_WORD) {
     return `::ffff:${formatIpv4(w[off + 3])}`;
   }
-  const groups: number[] = [];
-  for (let i = 0; i < 4; i++) groups.push(w[off + i] >>> 16, w[off + i] & 0xffff);
+  const group = (i: number): number => (i & 1 ? w[off + (i >> 1)] & 0xffff : w[off + (i >> 1)] >>> 16);
   // RFC 5952 §4.2: compress the longest run of two or more zero groups (the first if tied).
   let best = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
+    if (group(i) !== 0) {
       i++;
       continue;
     }
     let j = i;
-    while (j < 8 && groups[j] === 0) j++;
+    while (j < 8 && group(j) === 0) j++;
     if (j - i > bestLen) {
       best = i;
       bestLen = j - i;
     }
     i = j;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (best < 0) return hex.join(':');
-  return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      out += '::';
+      i += bestLen - 1;
+      continue;
+    }
+    if (i > 0 && i !== best + bestLen) out += ':';
+    out += group(i).toString(16);
+  }
+  return out;
 }
 
 /** Two lowercase hex digits per byte value, built once. */
