@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: wirestat's report pipeline against tshark and tcpdump on the same generated
- * capture, in the same run. Each figure is the median of BENCH_RUNS (default 3) runs; ratios
- * compare medians. Wall time and peak RSS come from GNU time. The machine is small and noisy:
- * read ratios, not absolute numbers.
+ * capture, in the same run. Each figure is the median of BENCH_RUNS (default 3) runs, taken in
+ * rounds (each tool once a round); ratios compare medians. Wall time and peak RSS come from GNU
+ * time. The machine is small and noisy: read ratios, not absolute numbers.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -70,16 +70,21 @@ function replay(): void {
     ['tcpdump -nn -r F', ['tcpdump', '-nn', '-r', file]],
     ['tshark -z conv,tcp -z conv,udp', ['tshark', '-n', '-q', '-r', file, '-z', 'conv,tcp', '-z', 'conv,udp']],
   ];
-  const rows: { name: string; s: number; rss: number }[] = [];
-  for (const [name, cmd] of tools) {
-    const samples: Sample[] = [];
-    for (let i = 0; i < RUNS; i++) {
+  // Rounds of one run of each tool, so that the machine's slow minutes (its speed wanders by a
+  // factor of several) fall on every tool alike rather than on whichever ran then.
+  const samples: Sample[][] = tools.map(() => []);
+  for (let i = 0; i < RUNS; i++) {
+    tools.forEach(([, cmd], t) => {
       warm(file);
-      samples.push(measure(cmd));
-    }
-    rows.push({ name, s: median(samples.map((x) => x.seconds)), rss: median(samples.map((x) => x.rssMb)) });
-    process.stdout.write(`  ${name}: ${samples.map((x) => x.seconds.toFixed(2)).join(' ')} s\n`);
+      samples[t]!.push(measure(cmd));
+    });
   }
+  const rows: { name: string; s: number; rss: number }[] = [];
+  tools.forEach(([name], t) => {
+    const xs = samples[t]!;
+    rows.push({ name, s: median(xs.map((x) => x.seconds)), rss: median(xs.map((x) => x.rssMb)) });
+    process.stdout.write(`  ${name}: ${xs.map((x) => x.seconds.toFixed(2)).join(' ')} s\n`);
+  });
   const ws = rows[0]!;
   process.stdout.write('\n');
   const head = ['tool', 'median s', 'packets/s', 'peak RSS MB', 'wirestat speed ×'];
