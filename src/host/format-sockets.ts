@@ -4,9 +4,12 @@
  * INET_rresolve; lib/inet6.c INET6_rresolve and fix_v4_address). Checked byte for byte against
  * the real netstat in test/host/sockets-lab.test.ts.
  *
- * Widths are counted in bytes, as C's printf and strncpy count them; every line goes through
- * `printable` last, so a hostile program name or path shows as escapes, never acts on the
- * terminal (a line without control characters is exactly netstat's).
+ * Widths are counted in bytes, as C's printf and strncpy count them; every cell whose text comes
+ * from outside (program names, paths, executables, host, service and user names) goes through
+ * `printable` once padded, so a hostile name shows as escapes and never acts on the terminal (a
+ * line without control characters is exactly netstat's). Numbers, numeric addresses and the
+ * fixed words need no escaping: skipping them keeps a 10,000-socket listing from scanning every
+ * line again.
  */
 import { readFileSync } from 'node:fs';
 import { numericHosts, numericPorts, numericUsers, type NetstatFlags } from './flags.js';
@@ -187,27 +190,70 @@ function inSelection(s: HostSocket, sel: NetstatSelection): boolean {
   return fam;
 }
 
-function inetRow(s: InetSocket, flags: NetstatFlags, resolve: HostResolver, names: LocalNames | null): string {
-  const sp = serviceProto(s.proto);
-  const end = (a: typeof s.local_addr): string => {
-    const numeric = netstatNumericHost(a.version, a.words);
-    const host = numericHosts(flags) ? numeric : fixV4Address(resolve(a.version, a.words, numeric), a.words);
-    // lib/inet.c get_sname: port 0 is "*".
-    const port = a.port === 0 ? '*' : (numericPorts(flags) ? undefined : names?.service(a.port, sp)) ?? String(a.port);
-    return netstatAddress(host, port, flags.wide);
+/**
+ * What every row of one listing shares, decided once: a listing of 10,000 sockets is formatted
+ * cold by a short-lived process, so per-row work is what costs.
+ */
+interface RowContext {
+  flags: NetstatFlags;
+  resolve: HostResolver;
+  names: LocalNames | null;
+  numericHosts: boolean;
+  numericPorts: boolean;
+  numericUsers: boolean;
+  /** The padded "PID/Program name" cell by PID (many sockets share one process). */
+  programCells: Map<number | null, string>;
+}
+
+function rowContext(flags: NetstatFlags, resolve: HostResolver, names: LocalNames | null): RowContext {
+  return {
+    flags,
+    resolve,
+    names,
+    numericHosts: numericHosts(flags),
+    numericPorts: numericPorts(flags),
+    numericUsers: numericUsers(flags),
+    programCells: new Map(),
   };
+}
+
+function endpointCell(a: InetSocket['local_addr'], sp: 'tcp' | 'udp' | 'raw', ctx: RowContext): string {
+  const numeric = netstatNumericHost(a.version, a.words);
+  const host = ctx.numericHosts ? numeric : fixV4Address(ctx.resolve(a.version, a.words, numeric), a.words);
+  const service = a.port === 0 || ctx.numericPorts ? undefined : ctx.names?.service(a.port, sp);
+  // lib/inet.c get_sname: port 0 is "*".
+  const port = a.port === 0 ? '*' : service ?? String(a.port);
+  const cell = netstatAddress(host, port, ctx.flags.wide);
+  // Digits, dots, colons and hex: one byte a character and nothing to escape.
+  if (ctx.numericHosts && service === undefined) return cell.padEnd(23);
+  return printable(padBytes(cell, 23));
+}
+
+function programColumn(s: { pid: number | null; program: string | null }, ctx: RowContext): string {
+  let cell = ctx.programCells.get(s.pid);
+  if (cell === undefined) {
+    cell = printable(padBytes(programCell(s), PROGNAME_WIDTH));
+    // A PID names one program within a listing (its argv[0] was read once, processes.ts).
+    ctx.programCells.set(s.pid, cell);
+  }
+  return cell;
+}
+
+function inetRow(s: InetSocket, ctx: RowContext): string {
+  const flags = ctx.flags;
+  const sp = serviceProto(s.proto);
   // udp_do_one prints "%-5s " where tcp_do_one and raw_do_one print "%-4s  ".
   const protoCell = sp === 'udp' ? `${s.proto.padEnd(5)} ` : `${s.proto.padEnd(4)}  `;
-  const state = s.proto.startsWith('raw') ? String(s.state_code) : s.state;
+  const state = sp === 'raw' ? String(s.state_code) : s.state;
   let line =
     `${protoCell}${String(s.recv_q).padStart(6)} ${String(s.send_q).padStart(6)} ` +
-    `${padBytes(end(s.local_addr), 23)} ${padBytes(end(s.remote_addr), 23)} ${state.padEnd(11)}`;
+    `${endpointCell(s.local_addr, sp, ctx)} ${endpointCell(s.remote_addr, sp, ctx)} ${state.padEnd(11)}`;
   // netstat.c finish_this_one.
   if (flags.extend >= 1) {
-    const user = (numericUsers(flags) ? undefined : names?.user(s.uid)) ?? String(s.uid);
-    line += ` ${padBytes(user, 10)} ${String(s.inode).padEnd(10)}`;
+    const user = ctx.numericUsers ? undefined : ctx.names?.user(s.uid);
+    line += ` ${user === undefined ? String(s.uid).padEnd(10) : printable(padBytes(user, 10))} ${String(s.inode).padEnd(10)}`;
   }
-  if (flags.program) line += ` ${padBytes(programCell(s), PROGNAME_WIDTH)}`;
+  if (flags.program) line += ` ${programColumn(s, ctx)}`;
   if (flags.timers) line += ` ${netstatTimer(s)}`;
   return line;
 }
@@ -227,12 +273,13 @@ export function unixPathCell(path: string | null): string {
   return m ? m[1]! : '';
 }
 
-function unixRow(s: UnixSocket, flags: NetstatFlags): string {
+function unixRow(s: UnixSocket, ctx: RowContext): string {
+  const flags = ctx.flags;
   let line =
     `${(s.protocol === 0 ? 'unix' : '??').padEnd(5)} ${String(s.ref_count).padEnd(6)} ${unixFlags(s.flags).padEnd(11)} ` +
     `${s.type.padEnd(10)} ${s.state.padEnd(13)} ${String(s.inode).padEnd(8)}`;
-  if (flags.program) line += ` ${padBytes(programCell(s), PROGNAME_WIDTH)}`;
-  return `${line} ${unixPathCell(s.path)}`;
+  if (flags.program) line += ` ${programColumn(s, ctx)}`;
+  return `${line} ${printable(unixPathCell(s.path))}`;
 }
 
 /**
@@ -246,10 +293,11 @@ function unixRow(s: UnixSocket, flags: NetstatFlags): string {
 export function formatSockets(view: Pick<SocketsView, 'sockets'>, flags: NetstatFlags, resolve: HostResolver = netstatHostNames, names?: LocalNames): string[] {
   const sel = netstatSelection(flags);
   const nameSource = names ?? (numericPorts(flags) && numericUsers(flags) ? null : loadLocalNames());
+  const ctx = rowContext(flags, resolve, nameSource);
   const out: string[] = [];
   const shown = selectSockets(view.sockets.filter((s) => inSelection(s, sel)), flags);
   const exeLine = (s: HostSocket): void => {
-    if (flags.executable) out.push(` [${s.exe ?? '-'}]`);
+    if (flags.executable) out.push(` [${printable(s.exe ?? '-')}]`);
   };
   if (sel.inetHeader) {
     out.push(`Active Internet connections ${modeWords(flags)}`);
@@ -260,7 +308,7 @@ export function formatSockets(view: Pick<SocketsView, 'sockets'>, flags: Netstat
     out.push(h);
     for (const s of shown) {
       if (s.proto === 'unix') continue;
-      out.push(inetRow(s, flags, resolve, nameSource));
+      out.push(inetRow(s, ctx));
       exeLine(s);
     }
   }
@@ -269,11 +317,11 @@ export function formatSockets(view: Pick<SocketsView, 'sockets'>, flags: Netstat
     out.push(`${UNIX_HEADER}${flags.program ? ` ${'PID/Program name'.padEnd(PROGNAME_WIDTH)}` : ''} Path`);
     for (const s of shown) {
       if (s.proto !== 'unix') continue;
-      out.push(unixRow(s, flags));
+      out.push(unixRow(s, ctx));
       exeLine(s);
     }
   }
-  return out.map(printable);
+  return out;
 }
 
 /**

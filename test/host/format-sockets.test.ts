@@ -255,3 +255,28 @@ t.test('-b adds the executable under each socket; addresses to resolve', async (
   const named = formatSockets(view, { ...flags, numeric: false, executable: false }, (_v, _w, n) => (n === '198.18.0.2' ? 'peer.example.test' : n), localNames('', '', ''));
   t.ok(named.some((l) => l.includes(' peer.example.test:80 ')));
 });
+
+t.test('names from outside show as escapes in every cell that carries one', async (t) => {
+  const flags = { ...defaultFlags(), tcp: true, unix: true, inet4: true, all: true, program: true, executable: true, extend: 1, wide: true };
+  const view = readSockets(join(CRAFTED, 'proc'), flags, { packet: false });
+  const ESC = '\x1b[31m';
+  const hostile = (s: string): string => `${ESC}${s}\x07`;
+  for (const sock of view.sockets) {
+    sock.exe = hostile('/bin/x');
+    if (sock.pid !== null) sock.program = hostile('prog');
+    if (sock.proto === 'unix') sock.path = hostile('/run/s');
+  }
+  const lines = formatSockets(
+    view,
+    flags,
+    (_v, _w, n) => hostile(n),
+    { service: () => hostile('svc'), user: () => hostile('usr') },
+  );
+  const body = lines.join('\n');
+  t.notOk(/[\x00-\x08\x0b-\x1f\x7f]/.test(body), 'no control character reaches the terminal');
+  t.ok(lines.some((l) => /^tcp .*\\x1b\[31m198\.18\.0\.2\\x07:\\x1b\[31msvc\\x07/.test(l)), 'host and service names escaped');
+  t.ok(lines.some((l) => l.includes('\\x1b[31musr\\x07')), 'user names escaped');
+  t.ok(lines.some((l) => /^tcp .* \d+\/\\x1b\[31mprog/.test(l)), 'program names escaped');
+  t.ok(lines.some((l) => /^unix .*\\x1b\[31m\/run\/s\\x07$/.test(l)), 'unix paths escaped');
+  t.ok(lines.includes(' [\\x1b[31m/bin/x\\x07]'), 'executables escaped');
+});
