@@ -48,9 +48,10 @@ export class FileInput implements ByteInput {
 
 /**
  * A file read with blocking system calls, for a thread that does nothing else (the decode
- * worker). An asynchronous read runs on libuv's thread pool: with two cores already busy
- * decoding and counting, that third thread waited for a core, and the decoder waited for it
- * (13% of the worker's time idle on the bench capture).
+ * worker). An asynchronous read runs on libuv's thread pool, a third busy thread on a machine
+ * whose two cores already decode and count: the worker's profile showed it idle 16% of the time
+ * waiting for reads. Wall time was within this machine's noise either way; blocking reads keep
+ * the copying on the thread that needs the bytes.
  */
 export class BlockingFileInput implements ByteInput {
   private constructor(private fd: number | null) {}
