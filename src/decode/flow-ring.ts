@@ -141,11 +141,11 @@ export class FlowRing {
     u[o + W.MAC_HI] = (s.srcMacHi << 16) | s.dstMacHi;
     u[o + W.SRC_MAC_LO] = s.srcMacLo;
     u[o + W.DST_MAC_LO] = s.dstMacLo;
+    u[o + W.PORTS] = (s.srcPort << 16) | s.dstPort;
     // Without an IP header there are no addresses.
     if (v === 0) return 1;
     const src = s.src;
     const dst = s.dst;
-    u[o + W.PORTS] = (s.srcPort << 16) | s.dstPort;
     if (v === 6) {
       for (let i = 0; i < 4; i++) {
         u[o + W.SRC + i] = src[i]!;

@@ -73,6 +73,17 @@ t.test('every carried field round-trips, at every position, extremes included', 
     units[s.ipVersion] = n;
   }
   t.same(units, { 0: 1, 4: 1, 6: 2 }, 'IPv4 and non-IP take one unit, IPv6 two');
+  // A record without an IP header written where one with ports was: nothing of the old one shows.
+  const withPorts = filled(7);
+  withPorts.ipVersion = 4;
+  withPorts.hasPorts = true;
+  withPorts.srcPort = 80;
+  withPorts.dstPort = 443;
+  ring.put(5, withPorts);
+  const noIp = new PacketSummary();
+  ring.put(5, noIp);
+  ring.get(5, out);
+  t.same(carried(out), carried(noIp), 'a non-IP record over an IP one');
   const fresh = new PacketSummary();
   ring.put(-1, fresh);
   ring.get(-1, out);
