@@ -84,13 +84,14 @@ export function socketInodeOfLink(link: string): number {
   const fast = plainSocketInode(link);
   if (fast >= 0) return fast;
   let digits: string;
-  if (link.startsWith('socket:[') && link.endsWith(']') && link.length >= 11) digits = link.slice(8, -1);
+  if (link.startsWith(SOCKET_PREFIX) && link.endsWith(']') && link.length >= 11) digits = link.slice(SOCKET_PREFIX.length, -1);
   else if (link.startsWith('[0000]:') && link.length >= 8) digits = link.slice(7);
   else return -1;
   return strtoulWhole(digits) ?? -1;
 }
 
-const SOCKET_PREFIX_LEN = 'socket:['.length;
+const SOCKET_PREFIX = 'socket:[';
+const SOCKET_PREFIX_LEN = SOCKET_PREFIX.length;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 /** Digits of an inode that a double holds exactly, whatever they are (2^53 has 16). */
@@ -104,7 +105,7 @@ const EXACT_DIGITS = 15;
 function plainSocketInode(link: string): number {
   const end = link.length - 1;
   if (end - SOCKET_PREFIX_LEN < 2 || end - SOCKET_PREFIX_LEN > EXACT_DIGITS || link.charCodeAt(end) !== 0x5d /* ] */) return -1;
-  if (!link.startsWith('socket:[') || link.charCodeAt(SOCKET_PREFIX_LEN) === DIGIT_0) return -1;
+  if (!link.startsWith(SOCKET_PREFIX) || link.charCodeAt(SOCKET_PREFIX_LEN) === DIGIT_0) return -1;
   let v = 0;
   for (let i = SOCKET_PREFIX_LEN; i < end; i++) {
     const c = link.charCodeAt(i);
