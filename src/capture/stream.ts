@@ -15,6 +15,13 @@ export interface ByteInput {
   close(): Promise<void>;
 }
 
+/** Opening a directory succeeds on Linux; reading it would fail later with less to say. */
+function directoryError(): NodeJS.ErrnoException {
+  const err = new Error('EISDIR: illegal operation on a directory') as NodeJS.ErrnoException;
+  err.code = 'EISDIR';
+  return err;
+}
+
 export class FileInput implements ByteInput {
   private constructor(private readonly fh: FileHandle) {}
 
@@ -22,12 +29,7 @@ export class FileInput implements ByteInput {
   static async open(path: string): Promise<FileInput> {
     const fh = await open(path, 'r');
     try {
-      const st = await fh.stat();
-      if (st.isDirectory()) {
-        const err = new Error(`EISDIR: illegal operation on a directory`) as NodeJS.ErrnoException;
-        err.code = 'EISDIR';
-        throw err;
-      }
+      if ((await fh.stat()).isDirectory()) throw directoryError();
     } catch (err) {
       await fh.close();
       throw err;
@@ -60,11 +62,7 @@ export class BlockingFileInput implements ByteInput {
   static open(path: string): BlockingFileInput {
     const fd = openSync(path, 'r');
     try {
-      if (fstatSync(fd).isDirectory()) {
-        const err = new Error(`EISDIR: illegal operation on a directory`) as NodeJS.ErrnoException;
-        err.code = 'EISDIR';
-        throw err;
-      }
+      if (fstatSync(fd).isDirectory()) throw directoryError();
     } catch (err) {
       closeSync(fd);
       throw err;
