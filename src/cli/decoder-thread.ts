@@ -106,7 +106,8 @@ export function prestartReport(args: readonly string[]): void {
 export function decoderFor(name: string, read: ReadOptions): DecoderThread | null {
   const d = early;
   early = null;
-  if (d && d.name === name && d.chunkSize === read.chunkSize && wantsWorker(name)) return d;
+  const two = wantsWorker(name);
+  if (d && two && d.name === name && d.chunkSize === read.chunkSize) return d;
   d?.cancel();
-  return wantsWorker(name) ? new DecoderThread(name, read.chunkSize) : null;
+  return two ? new DecoderThread(name, read.chunkSize) : null;
 }
