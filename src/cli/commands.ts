@@ -3,9 +3,9 @@
  * `wirestat netstat` parses its own command line and skips yargs' start-up cost.
  */
 import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
-import { runReport } from './report.js';
+import { type Output, runReport } from './report.js';
 
 /** The capture `npm start` shows a newcomer: recorded in the lab (fixtures/lab/record.sh). */
 export const DEMO_CAPTURE = fileURLToPath(new URL('../../fixtures/captures/demo.pcap', import.meta.url));
@@ -14,6 +14,78 @@ export const DEMO_CAPTURE = fileURLToPath(new URL('../../fixtures/captures/demo.
 class UsageError extends Error {}
 
 const EXIT_USAGE = 2;
+
+/** Options shared by `report` and `live`: output forms and the live capture's. */
+function captureOptions<T>(y: Argv<T>) {
+  return y
+    .option('json', { type: 'boolean', describe: 'print the wirestat.report/1 JSON document' })
+    .option('csv', {
+      type: 'string',
+      choices: CSV_TABLES,
+      describe: 'print one table as CSV',
+      coerce: (v: string) => (v === '' ? 'conversations' : v),
+    })
+    .option('top', { type: 'number', describe: 'keep only the N largest conversations and endpoints' })
+    .option('max-flows', { type: 'number', describe: 'limit on conversations tracked at once' })
+    .option('interface', { alias: 'i', type: 'string', describe: 'capture live on this interface (promiscuous; needs root)' })
+    .option('duration', { type: 'number', describe: 'live: stop after S seconds (default: at Ctrl-C)' })
+    .option('filter', { alias: 'f', type: 'string', describe: "capture filter, tcpdump's syntax (pcap-filter(7))" })
+    .option('buffer-size', { alias: 'B', type: 'number', describe: 'live: kernel capture buffer in KiB (default 8192)' })
+    .option('Z', { type: 'string', describe: 'live: become USER once the capture is open (like tcpdump -Z)', requiresArg: true })
+    .conflicts('json', 'csv')
+    .check((a) => {
+      for (const k of ['top', 'max-flows', 'buffer-size'] as const) {
+        const v = a[k];
+        if (v !== undefined && !(Number.isInteger(v) && v >= (k === 'top' ? 0 : 1))) {
+          throw new UsageError(`--${k} must be a whole number${k === 'top' ? '' : ' above 0'}`);
+        }
+      }
+      const d = a.duration;
+      if (d !== undefined && !(Number.isFinite(d) && d > 0)) throw new UsageError('--duration must be a number of seconds above 0');
+      for (const k of ['interface', 'filter', 'Z'] as const) {
+        if (Array.isArray(a[k])) throw new UsageError(`-${k === 'Z' ? 'Z' : k[0]} may be given once`);
+      }
+      return true;
+    });
+}
+
+interface LiveCommandArgs {
+  interface?: string | undefined;
+  duration?: number | undefined;
+  filter?: string | undefined;
+  'buffer-size'?: number | undefined;
+  Z?: string | undefined;
+  json?: boolean | undefined;
+  csv?: string | undefined;
+  top?: number | undefined;
+  'max-flows'?: number | undefined;
+}
+
+async function runLiveReport(a: LiveCommandArgs, argv: string[], stdout: Output): Promise<number> {
+  const [{ captureLive }, { printReport }] = await Promise.all([import('./live.js'), import('./report.js')]);
+  const report = await captureLive(
+    {
+      device: a.interface!,
+      ...(a.duration !== undefined ? { duration: a.duration } : {}),
+      ...(a.filter !== undefined ? { filter: a.filter } : {}),
+      ...(a['buffer-size'] !== undefined ? { bufferKiB: a['buffer-size'] } : {}),
+      ...(a.Z !== undefined ? { user: a.Z } : {}),
+      ...(a.top !== undefined ? { top: a.top } : {}),
+      ...(a['max-flows'] !== undefined ? { maxFlows: a['max-flows'] } : {}),
+      argv,
+    },
+    {
+      err: (text) => void process.stderr.write(text),
+      sysRoot: '/sys',
+      etcRoot: '/etc',
+      procRoot: '/proc',
+      signals: process,
+      monotonicNs: () => process.hrtime.bigint(),
+    },
+  );
+  printReport(report, { json: a.json, csv: a.csv as CsvTable | undefined }, stdout);
+  return 0;
+}
 
 export async function runCommands(
   argv: string[],
@@ -26,42 +98,42 @@ export async function runCommands(
     .usage('$0 [command]')
     .epilogue('netstat for the whole wire: conversations, endpoints and protocols of a capture.')
     .command(
-      'report <file>',
-      'report on a .pcap/.pcapng file (- for stdin)',
+      'report [file]',
+      'report on a .pcap/.pcapng file (- for stdin), or on a live capture (-i IF)',
       (y) =>
-        y
-          .positional('file', { type: 'string', demandOption: true, describe: 'capture file, or - for stdin' })
-          .option('json', { type: 'boolean', describe: 'print the wirestat.report/1 JSON document' })
-          .option('csv', {
-            type: 'string',
-            choices: CSV_TABLES,
-            describe: 'print one table as CSV',
-            coerce: (v: string) => (v === '' ? 'conversations' : v),
-          })
-          .option('top', { type: 'number', describe: 'keep only the N largest conversations and endpoints' })
-          .option('max-flows', { type: 'number', describe: 'limit on conversations tracked at once' })
-          .conflicts('json', 'csv')
+        captureOptions(y)
+          .positional('file', { type: 'string', describe: 'capture file, or - for stdin' })
           .check((a) => {
-            for (const k of ['top', 'max-flows'] as const) {
-              const v = a[k];
-              if (v !== undefined && !(Number.isInteger(v) && v >= (k === 'top' ? 0 : 1))) {
-                throw new UsageError(`--${k} must be a whole number${k === 'top' ? '' : ' above 0'}`);
+            if ((a.file === undefined) === (a.interface === undefined)) {
+              throw new UsageError('name a capture file or an interface (-i IF), not both');
+            }
+            if (a.file !== undefined) {
+              for (const k of ['duration', 'Z', 'buffer-size'] as const) {
+                if (a[k] !== undefined) throw new UsageError(`-${k.length > 1 ? '-' : ''}${k} applies to a live capture (-i IF)`);
               }
             }
             return true;
           }),
       async (a) => {
-        code = await runReport(
-          {
-            // yargs-parser reads a lone "-" as an empty option name; "-" means standard input.
-            file: a.file === '' && argv.includes('-') ? '-' : a.file,
-            json: a.json,
-            csv: a.csv as CsvTable | undefined,
-            top: a.top,
-            maxFlows: a['max-flows'],
-          },
-          stdout,
-        );
+        // yargs-parser reads a lone "-" as an empty option name; "-" means standard input.
+        const file = a.file === '' && argv.includes('-') ? '-' : a.file;
+        if (file === undefined) {
+          code = await runLiveReport(a, argv, stdout);
+          return;
+        }
+        if (a.filter !== undefined) throw new UsageError('-f on a capture file is not available yet; filter with tcpdump -r FILE -w - EXPR | wirestat report -');
+        code = await runReport({ file, json: a.json, csv: a.csv as CsvTable | undefined, top: a.top, maxFlows: a['max-flows'] }, stdout);
+      },
+    )
+    .command(
+      'live',
+      'capture on an interface until interrupted (or --duration), then report',
+      (y) =>
+        captureOptions(y)
+          .demandOption('interface')
+          .check(() => true),
+      async (a) => {
+        code = await runLiveReport(a, argv, stdout);
       },
     )
     .command(

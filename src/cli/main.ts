@@ -11,8 +11,13 @@ export const EXIT = { OK: 0, FAILURE: 1, UNREADABLE: 2 } as const;
 
 const stdout = { write: (text: string) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true };
 
+/** Errors whose message is already the one line a user needs (the input could not be read). */
+function isUserError(err: unknown): err is Error {
+  return err instanceof CaptureOpenError || (err instanceof Error && (err.name === 'LiveCaptureError' || err.name === 'PrivilegeError'));
+}
+
 function fail(err: unknown): never {
-  if (err instanceof CaptureOpenError) {
+  if (isUserError(err)) {
     process.stderr.write(`wirestat: ${err.message}\n`);
     process.exit(EXIT.UNREADABLE);
   }

@@ -22,14 +22,29 @@ function duration(first: number | null, last: number | null): string {
   return first === null || last === null ? '-' : (last - first).toFixed(6);
 }
 
+/** The interface's side of a live capture: what it received and dropped, and what we missed. */
+function liveLine(s: Report['source']): string {
+  const parts = [`${(s.duration ?? 0).toFixed(3)} s`];
+  if (s.nic) {
+    parts.push(`interface received ${s.nic.rx_packets} packets, dropped ${s.nic.rx_dropped + s.nic.rx_missed_errors + s.nic.rx_fifo_errors}, sent ${s.nic.tx_packets}`);
+  } else {
+    parts.push('no interface counters');
+  }
+  const lost = s.capture_loss?.packets ?? null;
+  parts.push(lost === null ? 'capture loss not estimated (filtered)' : `capture loss about ${lost} packets (estimated)`);
+  return parts.join('; ');
+}
+
 export function printText(r: Report): string {
   const s = r.source;
   const out: string[] = [];
-  out.push(`wirestat report: ${s.name}`);
+  out.push(`wirestat report: ${s.kind === 'live' ? `live capture on ${s.name}` : s.name}`);
   out.push(
-    `  ${s.format}, link type ${s.linktypes.join(', ') || 'none'}; ${s.packets} packets, ` +
+    `  ${s.format ?? 'live'}, link type ${s.linktypes.join(', ') || 'none'}; ${s.packets} packets, ` +
       `${s.bytes} bytes on the wire, ${s.captured_bytes} captured`,
   );
+  if (s.filter !== null) out.push(`  filter: ${s.filter}`);
+  if (s.kind === 'live') out.push(`  ${liveLine(s)}`);
   if (s.first_ts !== null) {
     out.push(`  ${formatTime(s.first_ts)} to ${formatTime(s.last_ts)} UTC (${duration(s.first_ts, s.last_ts)} s)`);
   }

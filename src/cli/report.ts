@@ -2,6 +2,7 @@
  * `wirestat report FILE`: reads a capture file (or `-`) and prints its conversations, endpoints,
  * protocols and malformed counts as text, JSON (`wirestat.report/1`) or CSV.
  */
+import type { Report } from '../stats/snapshot.js';
 import { analyzeFile } from './analyze.js';
 import type { CsvTable } from './print-csv.js';
 import { printCsv } from './print-csv.js';
@@ -27,8 +28,13 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
     ...(args.top !== undefined ? { top: args.top } : {}),
     ...(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {}),
   });
-  if (args.json) out.write(JSON.stringify(report, null, out.isTTY ? 2 : undefined) + '\n');
-  else if (args.csv) out.write(printCsv(report, args.csv));
-  else out.write(printText(report));
+  printReport(report, args, out);
   return 0;
+}
+
+/** The report in the form asked for: JSON, one CSV table, or text. */
+export function printReport(report: Report, form: { json?: boolean; csv?: CsvTable }, out: Output): void {
+  if (form.json) out.write(JSON.stringify(report, null, out.isTTY ? 2 : undefined) + '\n');
+  else if (form.csv) out.write(printCsv(report, form.csv));
+  else out.write(printText(report));
 }

@@ -20,10 +20,22 @@ export interface Count {
   bytes: number;
 }
 
+/** What a live capture adds to its source (null for files): see README, "Report JSON". */
+export interface LiveFacts {
+  /** The interface's own counters, grown over the capture (/sys/class/net/IF/statistics). */
+  nic: Record<string, number> | null;
+  /** Packets the interface handled that the capture did not get (an estimate; null with a filter). */
+  lostPackets: number | null;
+  /** Seconds from the capture's start to its end, by the monotonic clock. */
+  seconds: number;
+}
+
 export interface ReportSource {
-  kind: 'file';
+  kind: 'file' | 'live';
+  /** The file, or the interface of a live capture. */
   name: string;
-  format: 'pcap' | 'pcapng';
+  /** null for a live capture. */
+  format: 'pcap' | 'pcapng' | null;
   linktypes: string[];
   packets: number;
   bytes: number;
@@ -33,6 +45,12 @@ export interface ReportSource {
   errors: SourceError[];
   /** Errors beyond the listed ones (the list is bounded). */
   errors_not_listed: number;
+  /** The capture filter (`-f`), or null. */
+  filter: string | null;
+  /** Live only (null for files): the capture's length, the NIC counters and the estimated loss. */
+  duration: number | null;
+  nic: Record<string, number> | null;
+  capture_loss: { packets: number | null } | null;
 }
 
 export interface ConversationRow {
@@ -68,10 +86,12 @@ export interface Report {
 
 export interface SourceFacts {
   name: string;
-  format: 'pcap' | 'pcapng';
+  format: 'pcap' | 'pcapng' | null;
   linktypes: number[];
   errors: SourceError[];
   errorsNotListed: number;
+  filter?: string | null;
+  live?: LiveFacts | null;
 }
 
 export interface ReportOptions {
@@ -99,7 +119,7 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
   return {
     schema: REPORT_SCHEMA,
     source: {
-      kind: 'file',
+      kind: src.live ? 'live' : 'file',
       name: src.name,
       format: src.format,
       linktypes: src.linktypes.map(linktypeName),
@@ -110,6 +130,10 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
       last_ts: seconds(stats.lastTs),
       errors: src.errors,
       errors_not_listed: src.errorsNotListed,
+      filter: src.filter ?? null,
+      duration: src.live ? seconds(src.live.seconds) : null,
+      nic: src.live?.nic ?? null,
+      capture_loss: src.live ? { packets: src.live.lostPackets } : null,
     },
     protocols: protocolTable(stats),
     malformed: malformedTable(stats),
