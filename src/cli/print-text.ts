@@ -31,7 +31,8 @@ function liveLine(s: Report['source']): string {
     parts.push('no interface counters');
   }
   const lost = s.capture_loss?.packets ?? null;
-  parts.push(lost === null ? 'capture loss not estimated (filtered)' : `capture loss about ${lost} packets (estimated)`);
+  if (lost !== null) parts.push(`capture loss about ${lost} packets (estimated)`);
+  else if (s.nic && s.filter !== null) parts.push('capture loss not estimated behind a filter');
   return parts.join('; ');
 }
 
