@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generate } from './gen.js';
+import { benchLive, printLive } from './live.js';
 import { benchNetstat } from './netstat.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -121,11 +122,23 @@ async function netstatView(): Promise<void> {
   process.stdout.write(`  median: wirestat ${w.toFixed(3)} s, netstat ${n.toFixed(3)} s: wirestat takes ${(w / n).toFixed(2)}× netstat's time (goal ≤ 1.5×)\n`);
 }
 
-/** BENCH_ONLY=replay or netstat runs one part. */
+async function liveCapture(): Promise<void> {
+  process.stdout.write(`\nlive capture: wirestat live against tcpdump -w /dev/null, tcpreplay into a veth, one run each\n`);
+  mkdirSync(DIR, { recursive: true });
+  const r = await benchLive(CLI, DIR);
+  if (typeof r === 'string') {
+    process.stdout.write(`  ${r}\n`);
+    return;
+  }
+  printLive(r, (s) => void process.stdout.write(`  ${s}`));
+}
+
+/** BENCH_ONLY=replay, netstat or live runs one part. */
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   if (only === undefined || only === 'replay') replay();
   if (only === undefined || only === 'netstat') await netstatView();
+  if (only === undefined || only === 'live') await liveCapture();
 }
 
 await main();
