@@ -193,6 +193,19 @@ function labEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/**
+ * Every child is started as the leader of its own process group (`detached`), so a kill reaches
+ * what it started too (`timeout` runs its command as a child): otherwise a killed wrapper leaves
+ * its command holding our pipes open until it ends by itself.
+ */
+function killGroup(p: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (p.pid !== undefined) process.kill(-p.pid, signal);
+  } catch {
+    p.kill(signal);
+  }
+}
+
 function append(acc: { s: string }, b: Buffer): void {
   if (acc.s.length < OUTPUT_CAP) acc.s += b.toString('utf8');
 }
@@ -201,13 +214,13 @@ function append(acc: { s: string }, b: Buffer): void {
 function run(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const p = spawn(cmd, args, { env: labEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const p = spawn(cmd, args, { env: labEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const out = { s: '' };
     const err = { s: '' };
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      p.kill('SIGKILL');
+      killGroup(p, 'SIGKILL');
     }, opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS);
     p.stdout.on('data', (b: Buffer) => append(out, b));
     p.stderr.on('data', (b: Buffer) => append(err, b));
@@ -325,11 +338,13 @@ export class LabProcess {
     });
   }
 
-  /** Sends `signal`, waits up to `graceMs` for the exit, then SIGKILL. */
+  /** Sends `signal` (to the process alone: `timeout` passes it on once), waits up to `graceMs`
+   *  for the exit, then SIGKILLs the whole process group. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 3000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     if (!this.running) return this.exited;
-    this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
+    if (signal === 'SIGKILL') killGroup(this.child, signal);
+    else this.child.kill(signal);
+    const timer = setTimeout(() => killGroup(this.child, 'SIGKILL'), graceMs);
     const r = await this.exited;
     clearTimeout(timer);
     return r;
@@ -393,8 +408,8 @@ function probe(): string | null {
   const ns = `${LAB_PREFIX}${process.pid}-probe`;
   const steps: string[][] = [
     ['netns', 'add', ns],
-    ['-n', ns, 'link', 'add', 'b', 'type', 'bridge'],
-    ['-n', ns, 'link', 'add', 'v', 'type', 'veth', 'peer', 'name', 'w'],
+    ['-n', ns, 'link', 'add', 'name', 'probebr', 'type', 'bridge'],
+    ['-n', ns, 'link', 'add', 'name', 'probev0', 'type', 'veth', 'peer', 'name', 'probev1'],
   ];
   try {
     for (const s of steps) {
@@ -676,7 +691,7 @@ export class Lab {
   /** The synchronous part of stop(), also run from exit and signal handlers. */
   destroySync(): void {
     for (const p of this.procs) {
-      if (p.running) p.child.kill('SIGKILL');
+      if (p.running) killGroup(p.child, 'SIGKILL');
     }
     for (const ns of this.created.splice(0)) destroyNamespaceSync(ns);
     rmSync(this.dir, { recursive: true, force: true });
@@ -695,6 +710,7 @@ export class Lab {
     const child = spawn('ip', ['netns', 'exec', this.nsOf(role), ...bounded(opts.maxSeconds ?? DEFAULT_SPAWN_MAX_S, cmd, args)], {
       env: labEnv(opts.env),
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     const p = new LabProcess(child, `${role}: ${cmd} ${args.join(' ')}`);
     this.procs.add(p);
@@ -726,19 +742,21 @@ export class Lab {
     const rate = pps === 'top' ? ['--topspeed'] : [`--pps=${pps}`];
     const r = await this.exec('player', 'tcpreplay', ['-K', ...rate, '-i', PLAYER_IF, file], { timeoutMs: opts.timeoutMs ?? 30_000 });
     const out = r.stdout + r.stderr;
-    const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
+    const num = (re: RegExp, absent: number) => Number(re.exec(out)?.[1] ?? absent);
+    // With nothing sent at all tcpreplay prints no statistics, only a warning per packet.
+    const unsent = out.match(/Unable to send packet/g)?.length ?? 0;
     const res: ReplayResult = {
-      packets: num(/Actual: (\d+) packets/),
-      bytes: num(/Actual: \d+ packets \((\d+) bytes\)/),
-      seconds: num(/sent in ([\d.]+) seconds/),
-      successful: num(/Successful packets:\s+(\d+)/),
-      failed: num(/Failed packets:\s+(\d+)/),
-      truncated: num(/Truncated packets:\s+(\d+)/),
-      retried: num(/Retried packets \(ENOBUFS\):\s+(\d+)/) + num(/Retried packets \(EAGAIN\):\s+(\d+)/),
+      packets: num(/Actual: (\d+) packets/, 0),
+      bytes: num(/Actual: \d+ packets \((\d+) bytes\)/, 0),
+      seconds: num(/sent in ([\d.]+) seconds/, 0),
+      successful: num(/Successful packets:\s+(\d+)/, 0),
+      failed: Math.max(num(/Failed packets:\s+(\d+)/, 0), unsent),
+      truncated: num(/Truncated packets:\s+(\d+)/, 0),
+      retried: num(/Retried packets \(ENOBUFS\):\s+(\d+)/, 0) + num(/Retried packets \(EAGAIN\):\s+(\d+)/, 0),
       ms: r.ms,
       output: out,
     };
-    if (r.code !== 0 || !(res.failed === 0)) {
+    if (r.code !== 0 || res.failed > 0) {
       const why = r.timedOut ? 'timed out' : `exit ${r.code ?? r.signal}, ${res.failed} failed`;
       throw Object.assign(new Error(`lab: tcpreplay ${file}: ${why}: ${out.trim()}`), { result: res });
     }
