@@ -53,6 +53,14 @@ type CapModule = { Cap: new () => CapHandle };
 
 let capModule: CapModule | null | undefined;
 
+/**
+ * Closed handles, kept referenced until the process ends. cap's close() stops its libuv poll
+ * handle but never uv_close()s it, so the handle stays linked in the event loop's handle list;
+ * if GC then collected the Cap object, that list would point into freed memory, and the process
+ * died with SIGSEGV at exit (seen in the lab tests, about one run in ten).
+ */
+const closedHandles: CapHandle[] = [];
+
 /** Loads `cap` once; null when it is not installed or its binding does not load. */
 export function loadCap(): CapModule | null {
   if (capModule !== undefined) return capModule;
@@ -190,5 +198,6 @@ export class LiveCapture {
     this.open = false;
     this.cap.removeAllListeners('packet');
     this.cap.close();
+    closedHandles.push(this.cap);
   }
 }

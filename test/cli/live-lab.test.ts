@@ -1,0 +1,130 @@
+/**
+ * `wirestat report -i e0` in the namespace lab (test/lab/lab.ts): a fixture replayed into the
+ * hub is reported live exactly as the fixture's own report (every conversation: packets and
+ * bytes both ways), also behind a libpcap filter (`-f`, packet count equal to
+ * `tcpdump -r FILE EXPR`); `-Z nobody` has dropped uid and capabilities before any packet; the
+ * interface's promiscuity returns to its earlier value after SIGINT, SIGTERM and SIGKILL.
+ * Needs root: skipped with one line otherwise, a failure when CI=true.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { loadCap } from '../../src/capture/live-cap.js';
+import type { Report } from '../../src/stats/snapshot.js';
+import { CLI, ROOT } from '../helpers/cli.js';
+import { gateLab, type Lab, type LabProcess, SENSOR_IF, withLab } from '../lab/lab.js';
+
+const CAPTURES = join(ROOT, 'fixtures/captures');
+/** Ethernet fixtures: what a span port would deliver. */
+const FIXTURES = ['lab-v4.pcap', 'lab-v6.pcap', 'lab-mixed.pcapng', 'demo.pcap'];
+
+/** The conversations of a report as "proto a b" → "packets/bytes a→b, packets/bytes b→a". */
+function conversations(r: Report): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const c of r.conversations) {
+    // The originator is decided by the same packets in the same order, so a and b agree too.
+    m.set(`${c.proto} ${c.a} ${c.b}`, `${c.a_to_b.packets}/${c.a_to_b.bytes} ${c.b_to_a.packets}/${c.b_to_a.bytes} ${c.state ?? ''} ${c.history ?? ''}`);
+  }
+  return m;
+}
+
+function fileReport(file: string): Report {
+  const r = spawnSync(process.execPath, [CLI, 'report', file, '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`report ${file}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as Report;
+}
+
+/** Starts `wirestat ARGS` on the sensor; resolves once it is listening. */
+async function startLive(lab: Lab, args: string[]): Promise<LabProcess> {
+  const p = lab.spawn('sensor', process.execPath, [CLI, ...args], { maxSeconds: 60 });
+  await p.waitFor(/listening on /, { timeoutMs: 15_000 });
+  return p;
+}
+
+/** The PID of wirestat itself: lab.spawn runs it under `timeout`, whose only child it is. */
+function childPid(parent: number): number {
+  const kids = readFileSync(`/proc/${parent}/task/${parent}/children`, 'latin1').trim().split(/\s+/).filter(Boolean);
+  if (kids.length !== 1) throw new Error(`expected one child of ${parent}, found ${kids.join(' ') || 'none'}`);
+  return Number(kids[0]);
+}
+
+if (gateLab(t)) {
+  if (loadCap() === null) {
+    if (process.env.CI === 'true') t.fail('the cap binding did not build (CI=true): apt-get install libpcap-dev, then npm ci');
+    else t.plan(0, 'skip: the cap binding is not installed (apt-get install libpcap-dev, then npm ci)');
+  } else {
+    t.test('a replayed fixture, reported live, equals the fixture report', async (t) => {
+      await withLab({}, async (lab) => {
+        for (const name of FIXTURES) {
+          const file = join(CAPTURES, name);
+          const want = fileReport(file);
+          const p = await startLive(lab, ['report', '-i', SENSOR_IF, '--json']);
+          const sent = await lab.replay(file);
+          // Let the last frames reach the capture before asking it to stop.
+          await new Promise((r) => setTimeout(r, 300));
+          const end = await p.stop('SIGINT', 10_000);
+          t.equal(end.code, 0, `${name}: exit 0 after SIGINT`);
+          const got = JSON.parse(p.stdout) as Report;
+          t.equal(got.source.kind, 'live');
+          t.equal(got.source.packets, sent.successful, `${name}: every replayed frame captured`);
+          t.equal(got.source.bytes, want.source.bytes, `${name}: wire bytes`);
+          t.same(conversations(got), conversations(want), `${name}: ${want.conversations.length} conversations equal`);
+          t.same(got.protocols, want.protocols, `${name}: protocol table`);
+          t.equal(got.source.nic?.rx_packets, sent.successful, `${name}: the NIC counted what was sent`);
+          t.equal(got.source.capture_loss?.packets, 0, `${name}: no loss`);
+        }
+      });
+    });
+
+    t.test('-f: libpcap filters live as tcpdump -r filters the file', async (t) => {
+      const file = join(CAPTURES, 'lab-mixed.pcapng');
+      await withLab({}, async (lab) => {
+        for (const expr of ['tcp port 8080', 'udp', 'ip6 and tcp', 'icmp or icmp6', 'not arp and host 198.18.0.2']) {
+          const want = Number(spawnSync('sh', ['-c', `tcpdump -r '${file}' '${expr}' 2>/dev/null | wc -l`], { encoding: 'utf8' }).stdout.trim());
+          const p = await startLive(lab, ['report', '-i', SENSOR_IF, '--json', '-f', expr]);
+          await lab.replay(file);
+          await new Promise((r) => setTimeout(r, 300));
+          await p.stop('SIGINT', 10_000);
+          const got = JSON.parse(p.stdout) as Report;
+          t.equal(got.source.packets, want, `-f '${expr}': ${want} packets, as tcpdump -r`);
+          t.equal(got.source.filter, expr);
+          t.equal(got.source.capture_loss?.packets, null, 'no loss estimate behind a filter');
+        }
+      });
+    });
+
+    t.test('-Z nobody: uid and capabilities gone before the first packet', async (t) => {
+      await withLab({}, async (lab) => {
+        const p = await startLive(lab, ['report', '-i', SENSOR_IF, '--json', '-Z', 'nobody']);
+        // Nothing has been sent yet: whatever decodes later runs with these credentials.
+        const status = readFileSync(`/proc/${childPid(p.pid!)}/status`, 'latin1');
+        t.match(status, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m, 'every uid is nobody');
+        t.match(status, /^CapEff:\s+0+$/m, 'no effective capabilities');
+        t.match(status, /^CapPrm:\s+0+$/m, 'no permitted capabilities');
+        const sent = await lab.replay(join(CAPTURES, 'lab-v4.pcap'));
+        await new Promise((r) => setTimeout(r, 300));
+        await p.stop('SIGINT', 10_000);
+        t.equal((JSON.parse(p.stdout) as Report).source.packets, sent.successful, 'and the capture still works');
+      });
+    });
+
+    t.test('promiscuity returns to its earlier value after SIGINT, SIGTERM and SIGKILL', async (t) => {
+      await withLab({}, async (lab) => {
+        const before = await lab.promiscuity('sensor', SENSOR_IF);
+        for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
+          const p = await startLive(lab, ['live', '-i', SENSOR_IF, '--json']);
+          const pid = childPid(p.pid!);
+          t.equal(await lab.promiscuity('sensor', SENSOR_IF), before + 1, `${signal}: promiscuous while capturing`);
+          process.kill(pid, signal);
+          const end = await p.exited;
+          if (signal !== 'SIGKILL') {
+            t.equal(end.code, 0, `${signal}: exit 0 (${end.code} ${end.signal}: ${p.stderr.trim()})`);
+            t.equal((JSON.parse(p.stdout) as Report).source.kind, 'live', `${signal}: the final report is printed`);
+          }
+          t.equal(await lab.promiscuity('sensor', SENSOR_IF), before, `${signal}: promiscuity back to ${before}`);
+        }
+      });
+    });
+  }
+}
