@@ -32,19 +32,29 @@ function captureOptions<T>(y: Argv<T>) {
     .option('filter', { alias: 'f', type: 'string', describe: "capture filter, tcpdump's syntax (pcap-filter(7))" })
     .option('buffer-size', { alias: 'B', type: 'number', describe: 'live: kernel capture buffer in KiB (default 8192)' })
     .option('Z', { type: 'string', describe: 'live: become USER once the capture is open (like tcpdump -Z)', requiresArg: true })
+    .option('w', { type: 'string', describe: 'live: also save the packets as pcap to FILE (- for standard output)', requiresArg: true })
+    .option('C', { type: 'number', describe: 'with -w: start a new file after MB million bytes (tcpdump -C)' })
+    .option('W', { type: 'number', describe: 'with -C: keep at most N files, reusing the oldest (tcpdump -W)' })
+    .option('U', { type: 'boolean', describe: 'with -w: write each packet as it arrives (tcpdump -U)' })
     .conflicts('json', 'csv')
     .check((a) => {
-      for (const k of ['top', 'max-flows', 'buffer-size'] as const) {
+      for (const k of ['top', 'max-flows', 'buffer-size', 'C', 'W'] as const) {
         const v = a[k];
         if (v !== undefined && !(Number.isInteger(v) && v >= (k === 'top' ? 0 : 1))) {
-          throw new UsageError(`--${k} must be a whole number${k === 'top' ? '' : ' above 0'}`);
+          throw new UsageError(`-${k.length > 1 ? "-" : ""}${k} must be a whole number${k === "top" ? "" : " above 0"}`);
         }
       }
       const d = a.duration;
       if (d !== undefined && !(Number.isFinite(d) && d > 0)) throw new UsageError('--duration must be a number of seconds above 0');
-      for (const k of ['interface', 'filter', 'Z'] as const) {
-        if (Array.isArray(a[k])) throw new UsageError(`-${k === 'Z' ? 'Z' : k[0]} may be given once`);
+      for (const k of ['interface', 'filter', 'Z', 'w'] as const) {
+        if (Array.isArray(a[k])) throw new UsageError(`-${k.length === 1 ? k : k[0]} may be given once`);
       }
+      if (a.w === undefined) {
+        for (const k of ['C', 'W', 'U'] as const) if (a[k] !== undefined) throw new UsageError(`-${k} applies to -w FILE`);
+      }
+      if (a.W !== undefined && a.C === undefined) throw new UsageError('-W needs -C (the size at which files rotate)');
+      if (a.w === '-' && (a.json || a.csv !== undefined)) throw new UsageError('-w - writes the capture to standard output: the report cannot go there too');
+      if (a.w === '-' && a.C !== undefined) throw new UsageError('-C rotates files: it cannot rotate standard output');
       return true;
     });
 }
@@ -59,6 +69,10 @@ interface LiveCommandArgs {
   csv?: string | undefined;
   top?: number | undefined;
   'max-flows'?: number | undefined;
+  w?: string | undefined;
+  C?: number | undefined;
+  W?: number | undefined;
+  U?: boolean | undefined;
 }
 
 async function runLiveReport(a: LiveCommandArgs, argv: string[], stdout: Output): Promise<number> {
@@ -72,6 +86,10 @@ async function runLiveReport(a: LiveCommandArgs, argv: string[], stdout: Output)
       ...(a.Z !== undefined ? { user: a.Z } : {}),
       ...(a.top !== undefined ? { top: a.top } : {}),
       ...(a['max-flows'] !== undefined ? { maxFlows: a['max-flows'] } : {}),
+      ...(a.w !== undefined ? { write: a.w } : {}),
+      ...(a.C !== undefined ? { rotateMB: a.C } : {}),
+      ...(a.W !== undefined ? { rotateFiles: a.W } : {}),
+      ...(a.U ? { packetBuffered: true } : {}),
       argv,
     },
     {
@@ -83,7 +101,8 @@ async function runLiveReport(a: LiveCommandArgs, argv: string[], stdout: Output)
       monotonicNs: () => process.hrtime.bigint(),
     },
   );
-  printReport(report, { json: a.json, csv: a.csv as CsvTable | undefined }, stdout);
+  // With `-w -` standard output is the capture (as with tcpdump): no report after it.
+  if (a.w !== '-') printReport(report, { json: a.json, csv: a.csv as CsvTable | undefined }, stdout);
   return 0;
 }
 
@@ -108,7 +127,7 @@ export async function runCommands(
               throw new UsageError('name a capture file or an interface (-i IF), not both');
             }
             if (a.file !== undefined) {
-              for (const k of ['duration', 'Z', 'buffer-size'] as const) {
+              for (const k of ['duration', 'Z', 'buffer-size', 'w'] as const) {
                 if (a[k] !== undefined) throw new UsageError(`-${k.length > 1 ? '-' : ''}${k} applies to a live capture (-i IF)`);
               }
             }

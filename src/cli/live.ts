@@ -11,6 +11,7 @@
 import type { CaptureRecord } from '../capture/source.js';
 import { linktypeDescription, linktypeName } from '../capture/linktype.js';
 import { CAP_SNAPLEN, LiveCapture } from '../capture/live-cap.js';
+import { PcapWriter, type PcapWriterError, TCPDUMP_FILE_SIZE_UNIT } from '../capture/pcap-writer.js';
 import { counterGrowth, estimateLoss, type NicCounters, readNicCounters } from '../capture/nic-counters.js';
 import { decodePacket } from '../decode/packet.js';
 import { PacketSummary } from '../decode/summary.js';
@@ -27,6 +28,11 @@ export interface LiveArgs {
   bufferKiB?: number;
   /** -Z: the user to become once the capture is open. */
   user?: string;
+  /** -w: save what is captured as pcap (`-` = standard output), rotated by -C/-W, -U flushes each. */
+  write?: string;
+  rotateMB?: number;
+  rotateFiles?: number;
+  packetBuffered?: boolean;
   top?: number;
   maxFlows?: number;
   /** The command line as typed, for hints. */
@@ -54,6 +60,8 @@ const NIC_EVERY_MS = 1000;
 export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
   const stats = new WireStats(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {});
   const filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : undefined;
+  /** Set while capturing: ends the capture early. */
+  let stopNow: (() => void) | null = null;
   const cap = LiveCapture.open(args.device, {
     ...(filter !== undefined ? { filter } : {}),
     ...(args.bufferKiB !== undefined ? { bufferBytes: args.bufferKiB * 1024 } : {}),
@@ -61,9 +69,27 @@ export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
     monotonicNs: io.monotonicNs,
   });
   let nicTimer: NodeJS.Timeout | undefined;
+  let writer: PcapWriter | null = null;
   try {
     if (args.user !== undefined) dropPrivileges(args.user, io.etcRoot, io.procRoot);
     const lt = cap.linktype;
+    // Opened after the drop, as tcpdump does: the files belong to the user the capture runs as.
+    let writeFailure: PcapWriterError | null = null;
+    if (args.write !== undefined) {
+      writer = PcapWriter.open({
+        path: args.write,
+        linktype: lt,
+        snaplen: CAP_SNAPLEN,
+        ...(args.rotateMB !== undefined
+          ? { rotate: { fileSize: args.rotateMB * TCPDUMP_FILE_SIZE_UNIT, ...(args.rotateFiles !== undefined ? { fileCount: args.rotateFiles } : {}) } }
+          : {}),
+        ...(args.packetBuffered ? { flushEachRecord: true } : {}),
+        onError: (err) => {
+          writeFailure = err;
+          stopNow?.();
+        },
+      });
+    }
     io.err(
       `wirestat: listening on ${args.device}, link-type ${linktypeName(lt)} (${linktypeDescription(lt)}), ` +
         `snapshot length ${CAP_SNAPLEN} bytes\n`,
@@ -77,12 +103,23 @@ export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
     nicTimer.unref();
 
     const summary = new PacketSummary();
+    const w = writer;
     cap.start((rec: CaptureRecord) => {
+      if (w !== null && writeFailure === null) {
+        try {
+          w.write(rec);
+        } catch (err) {
+          writeFailure = err as PcapWriterError;
+          stopNow?.();
+        }
+      }
       decodePacket(rec, summary);
       stats.ingest(summary);
     });
-    await untilStopped(args.duration, io);
+    await untilStopped(args.duration, io, (stop) => (stopNow = stop));
     cap.close();
+    writer?.close();
+    if (writeFailure !== null) throw writeFailure;
     const seconds = Number(io.monotonicNs() - started) / 1e9;
     latest = readNicCounters(io.sysRoot, args.device) ?? latest;
     const nic = first && latest ? counterGrowth(first, latest) : null;
@@ -104,11 +141,19 @@ export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
   } finally {
     clearInterval(nicTimer);
     cap.close();
+    try {
+      writer?.close();
+    } catch {
+      // Already failed: that error is the one reported.
+    }
   }
 }
 
-/** Resolves after `duration` seconds, or at the first SIGINT/SIGTERM, whichever comes first. */
-function untilStopped(duration: number | undefined, io: LiveIo): Promise<void> {
+/**
+ * Resolves after `duration` seconds, or at the first SIGINT/SIGTERM, whichever comes first;
+ * `expose` receives a function that stops it from inside (a failed write).
+ */
+function untilStopped(duration: number | undefined, io: LiveIo, expose: (stop: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const stop = (): void => {
@@ -119,6 +164,7 @@ function untilStopped(duration: number | undefined, io: LiveIo): Promise<void> {
     };
     io.signals.once('SIGINT', stop);
     io.signals.once('SIGTERM', stop);
+    expose(stop);
     if (duration !== undefined) timer = setTimeout(stop, duration * 1000);
   });
 }
