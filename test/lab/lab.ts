@@ -46,15 +46,15 @@
  *   forwarded because STP is off;
  * - frames larger than MTU + 14 (+4 when VLAN-tagged): tcpreplay's send fails (EMSGSIZE) and
  *   the receiving veth would drop them too;
- * - frames shorter than 14 bytes cannot be sent as they are (the packet socket pads or refuses
- *   them); 14..59-byte frames pass unpadded (veth does not pad to 60);
+ * - frames shorter than 14 bytes cannot be sent at all (the packet socket refuses them, EINVAL;
+ *   tcpreplay counts them failed); 14..59-byte frames pass unpadded (veth does not pad to 60);
  * - frames to a MAC the bridge owns would be delivered to br0 instead of flooded: the lab
  *   deletes those local fdb entries, so they are flooded like any other.
  * VLAN tags (802.1Q, 802.1ad) pass unchanged: the kernel moves the outer tag into metadata on
  * receive and libpcap puts it back.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -458,19 +458,28 @@ function destroyNamespaceSync(ns: string): void {
   spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore', timeout: SETUP_STEP_TIMEOUT_MS });
 }
 
+/** The pid in a lab name, when it is not ours and no longer runs: the name is a leftover. */
+function deadOwner(name: string): boolean {
+  const m = /^wsl-(\d+)-/.exec(name);
+  if (!m) return false;
+  const pid = Number(m[1]);
+  return pid !== process.pid && !pidAlive(pid);
+}
+
 /**
- * Removes what killed runs left: namespaces named wsl-<pid>-… whose process no longer exists.
- * Labs of test files running now (live pids) are left alone. Returns the names removed.
+ * Removes what killed runs left: namespaces (with what runs in them) and scratch directories
+ * named wsl-<pid>-… whose process no longer exists. Labs of test files running now (live pids)
+ * are left alone. Returns the namespaces removed.
  */
 export function removeLeftovers(): string[] {
   const removed: string[] = [];
   for (const ns of listNamespaces()) {
-    const m = /^wsl-(\d+)-/.exec(ns);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || pidAlive(pid)) continue;
+    if (!deadOwner(ns)) continue;
     destroyNamespaceSync(ns);
     removed.push(ns);
+  }
+  for (const d of readdirSync(tmpdir())) {
+    if (deadOwner(d)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
   }
   return removed;
 }
@@ -517,7 +526,8 @@ export class Lab {
   readonly ns: Record<LabRole, string>;
   readonly roles: LabRole[];
   readonly opts: Required<LabOptions>;
-  /** A private directory for captures and scratch files, removed at stop(). */
+  /** A private directory for captures and scratch files (/tmp/<prefix>), made by start() and
+   *  removed at stop(). */
   readonly dir: string;
   private readonly created: string[] = [];
   private readonly procs = new Set<LabProcess>();
@@ -531,7 +541,7 @@ export class Lab {
       LabRole,
       string
     >;
-    this.dir = mkdtempSync(join(tmpdir(), `${this.prefix}-`));
+    this.dir = join(tmpdir(), this.prefix);
   }
 
   private nsOf(role: LabRole): string {
@@ -547,6 +557,8 @@ export class Lab {
     live.add(this);
     hook();
     try {
+      rmSync(this.dir, { recursive: true, force: true });
+      mkdirSync(this.dir, { mode: 0o700 });
       await this.build();
     } catch (e) {
       await this.stop();
@@ -700,7 +712,7 @@ export class Lab {
   }
 
   /** Runs `cmd args` in a lab namespace and waits for it (bounded). Never rejects for a nonzero exit. */
-  exec(role: LabRole, cmd: string, args: string[] = [], opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(role: LabRole, cmd: string, args: string[] = [], opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
     return run('ip', ['netns', 'exec', this.nsOf(role), ...bounded(timeoutMs / 1000 + 1, cmd, args)], { ...opts, timeoutMs });
   }
