@@ -316,6 +316,7 @@ if (gateLab(t)) {
       { name: '20 bytes (no padding to 60)', data: frame(B, A, 0x88b5, Buffer.alloc(6, 1)), passes: true },
       { name: 'bad IPv4 header (IHL 3) passes: no netfilter on the bridge', data: frame(B, A, 0x0800, ipv4(17, '198.18.0.1', '198.18.0.2', payload, { ihl: 3 })), passes: true },
       { name: 'largest at MTU 9000 (9014 bytes)', data: frame(B, A, 0x88b5, Buffer.alloc(9000, 0xab)), passes: true },
+      { name: 'largest 802.1Q-tagged at MTU 9000 (9018 bytes)', data: frame(B, A, 0x8100, Buffer.concat([u16(0x0064), u16(0x88b5), Buffer.alloc(9000, 0xab)])), passes: true },
     ];
     await withLab({}, async (lab) => {
       const file = join(lab.dir, 'edges.pcap');

@@ -572,10 +572,9 @@ export class Lab {
     const hosts = this.roles.filter((r): r is HostRole => r === 'h1' || r === 'h2');
     const attached = this.roles.filter((r): r is Exclude<LabRole, 'hub'> => r !== 'hub');
 
-    for (const role of this.roles) {
-      await must('ip', ['netns', 'add', this.ns[role]]);
-      this.created.push(this.ns[role]);
-    }
+    // Recorded before they exist, so a failure halfway still removes whatever was made.
+    this.created.push(...this.roles.map((r) => this.ns[r]));
+    await must('ip', ['-batch', '-'], { input: this.roles.map((r) => `netns add ${this.ns[r]}\n`).join('') });
 
     // Per-namespace defaults before any interface exists, so every interface is born with them.
     const sysctl: Record<LabRole, string[]> = {
@@ -593,30 +592,33 @@ export class Lab {
       `default.mldv2_unsolicited_report_interval=${LEARNED_MLD_INTERVAL_MS}`,
     ].map((s) => `net.ipv6.conf.${s}`);
     for (const h of hosts) sysctl[h] = hostSysctl;
-    for (const role of this.roles) {
-      await must('ip', ['netns', 'exec', this.ns[role], 'sysctl', '-qw', ...sysctl[role]]);
-    }
-    // br_netfilter, when loaded, would pass bridged IP through iptables and drop malformed headers.
-    await must('ip', ['netns', 'exec', hub, 'sysctl', '-qe', '-w',
-      'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0', 'net.bridge.bridge-nf-call-arptables=0']);
+    // br_netfilter, when loaded, would pass bridged IP through iptables and drop malformed headers
+    // (-e: no such keys when it is not loaded).
+    const noNetfilter = ['net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0', 'net.bridge.bridge-nf-call-arptables=0'];
+    await Promise.all([
+      ...this.roles.filter((r) => sysctl[r].length).map((r) => must('ip', ['netns', 'exec', this.ns[r], 'sysctl', '-qw', ...sysctl[r]])),
+      must('ip', ['netns', 'exec', hub, 'sysctl', '-qe', '-w', ...noNetfilter]),
+    ]);
 
     const hubBatch: string[] = [
       `link add ${BRIDGE} address ${HUB_MAC} mtu ${mtu} type bridge ageing_time 0 stp_state 0 mcast_snooping 0 mcast_querier 0`,
     ];
+    const veths: string[] = [];
     for (const [i, role] of attached.entries()) {
       const a = ATTACH[role];
       const ifMtu = role === 'h1' || role === 'h2' ? hostMtu : mtu;
       // The hub ports' indexes differ from their peers' (2, the first after lo): a veth whose index
       // equals its peer's has its carrier reported late (linkwatch's non-urgent path, up to 1 s).
-      await must('ip', [
-        'link', 'add', a.port, 'netns', hub, 'index', String(HUB_PORT_INDEX0 + i), 'address', a.portMac, 'mtu', String(mtu), 'type', 'veth',
-        'peer', 'name', a.ifname, 'netns', this.ns[role], 'address', a.mac, 'mtu', String(ifMtu),
-      ]);
+      veths.push(
+        `link add ${a.port} netns ${hub} index ${HUB_PORT_INDEX0 + i} address ${a.portMac} mtu ${mtu} type veth ` +
+          `peer name ${a.ifname} netns ${this.ns[role]} address ${a.mac} mtu ${ifMtu}`,
+      );
       hubBatch.push(
         `link set ${a.port} master ${BRIDGE}`,
         `link set ${a.port} type bridge_slave learning off flood on mcast_flood on bcast_flood on group_fwd_mask ${PORT_GROUP_FWD_MASK}`,
       );
     }
+    await must('ip', ['-batch', '-'], { input: veths.join('\n') + '\n' });
     await must('ip', ['-n', hub, '-batch', '-'], { input: hubBatch.join('\n') + '\n' });
     // A frame to a MAC the bridge owns would go to br0 alone; without these entries it floods.
     const fdb = [
@@ -625,11 +627,12 @@ export class Lab {
     ];
     await must('bridge', ['-n', hub, '-batch', '-'], { input: fdb.join('\n') + '\n' });
 
-    const offloads = ['tx', 'off', 'sg', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off'];
-    for (const role of attached) {
-      await must('ip', ['netns', 'exec', hub, 'ethtool', '-K', ATTACH[role].port, ...offloads]);
-      await must('ip', ['netns', 'exec', this.ns[role], 'ethtool', '-K', ATTACH[role].ifname, ...offloads]);
-    }
+    const offloads = 'tx off sg off tso off gso off gro off';
+    const hubPorts = attached.map((r) => `ethtool -K ${ATTACH[r].port} ${offloads}`).join(' && ');
+    await Promise.all([
+      must('ip', ['netns', 'exec', hub, 'sh', '-c', hubPorts]),
+      ...attached.map((r) => must('ip', ['netns', 'exec', this.ns[r], 'sh', '-c', `ethtool -K ${ATTACH[r].ifname} ${offloads}`])),
+    ]);
 
     for (const h of hosts) {
       const me = HOST_ADDR[h];
