@@ -54,7 +54,7 @@
  * receive and libpcap puts it back.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -210,11 +210,17 @@ function append(acc: { s: string }, b: Buffer): void {
   if (acc.s.length < OUTPUT_CAP) acc.s += b.toString('utf8');
 }
 
+/** Commands of run() not yet finished: on a signal they are killed before the namespaces are
+ *  deleted, so a setup step cannot create a namespace after the cleanup. */
+const inflight = new Set<ChildProcess>();
+
 /** Runs a command in the current (root) namespace, bounded in time. */
 function run(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const p = spawn(cmd, args, { env: labEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    inflight.add(p);
+    p.on('exit', () => inflight.delete(p));
     const out = { s: '' };
     const err = { s: '' };
     let timedOut = false;
@@ -225,6 +231,7 @@ function run(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecR
     p.stdout.on('data', (b: Buffer) => append(out, b));
     p.stderr.on('data', (b: Buffer) => append(err, b));
     p.on('error', (e) => {
+      inflight.delete(p);
       clearTimeout(timer);
       reject(e);
     });
@@ -490,7 +497,25 @@ const live = new Set<Lab>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGALRM'];
 
 function teardownAllSync(): void {
+  const killed = [...inflight];
+  for (const p of killed) killGroup(p, 'SIGKILL');
+  waitDeadSync(killed.map((p) => p.pid).filter((pid): pid is number => pid !== undefined), 1000);
   for (const lab of [...live]) lab.destroySync();
+}
+
+/** Waits (blocking, bounded) until the processes are gone or zombies: done with their system
+ *  calls. Event handlers cannot run here, so nobody reaps them meanwhile. */
+function waitDeadSync(pids: number[], maxMs: number): void {
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  const t0 = Date.now();
+  const running = (pid: number) => {
+    try {
+      return !/^\d+ \(.*\) [ZX]/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  while (pids.some(running) && Date.now() - t0 < maxMs) Atomics.wait(tick, 0, 0, 10);
 }
 
 /** On a signal: remove the labs, then let the signal do what it would have done (tap's own
