@@ -46,15 +46,15 @@
  *   forwarded because STP is off;
  * - frames larger than MTU + 14 (+4 when VLAN-tagged): tcpreplay's send fails (EMSGSIZE) and
  *   the receiving veth would drop them too;
- * - frames shorter than 14 bytes cannot be sent as they are (the packet socket pads or refuses
- *   them); 14..59-byte frames pass unpadded (veth does not pad to 60);
+ * - frames shorter than 14 bytes cannot be sent at all (the packet socket refuses them, EINVAL;
+ *   tcpreplay counts them failed); 14..59-byte frames pass unpadded (veth does not pad to 60);
  * - frames to a MAC the bridge owns would be delivered to br0 instead of flooded: the lab
  *   deletes those local fdb entries, so they are flooded like any other.
  * VLAN tags (802.1Q, 802.1ad) pass unchanged: the kernel moves the outer tag into metadata on
  * receive and libpcap puts it back.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -210,11 +210,17 @@ function append(acc: { s: string }, b: Buffer): void {
   if (acc.s.length < OUTPUT_CAP) acc.s += b.toString('utf8');
 }
 
+/** Commands of run() not yet finished: on a signal they are killed before the namespaces are
+ *  deleted, so a setup step cannot create a namespace after the cleanup. */
+const inflight = new Set<ChildProcess>();
+
 /** Runs a command in the current (root) namespace, bounded in time. */
 function run(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const p = spawn(cmd, args, { env: labEnv(opts.env), stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    inflight.add(p);
+    p.on('exit', () => inflight.delete(p));
     const out = { s: '' };
     const err = { s: '' };
     let timedOut = false;
@@ -225,6 +231,7 @@ function run(cmd: string, args: string[], opts: ExecOptions = {}): Promise<ExecR
     p.stdout.on('data', (b: Buffer) => append(out, b));
     p.stderr.on('data', (b: Buffer) => append(err, b));
     p.on('error', (e) => {
+      inflight.delete(p);
       clearTimeout(timer);
       reject(e);
     });
@@ -458,19 +465,28 @@ function destroyNamespaceSync(ns: string): void {
   spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore', timeout: SETUP_STEP_TIMEOUT_MS });
 }
 
+/** The pid in a lab name, when it is not ours and no longer runs: the name is a leftover. */
+function deadOwner(name: string): boolean {
+  const m = /^wsl-(\d+)-/.exec(name);
+  if (!m) return false;
+  const pid = Number(m[1]);
+  return pid !== process.pid && !pidAlive(pid);
+}
+
 /**
- * Removes what killed runs left: namespaces named wsl-<pid>-… whose process no longer exists.
- * Labs of test files running now (live pids) are left alone. Returns the names removed.
+ * Removes what killed runs left: namespaces (with what runs in them) and scratch directories
+ * named wsl-<pid>-… whose process no longer exists. Labs of test files running now (live pids)
+ * are left alone. Returns the namespaces removed.
  */
 export function removeLeftovers(): string[] {
   const removed: string[] = [];
   for (const ns of listNamespaces()) {
-    const m = /^wsl-(\d+)-/.exec(ns);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || pidAlive(pid)) continue;
+    if (!deadOwner(ns)) continue;
     destroyNamespaceSync(ns);
     removed.push(ns);
+  }
+  for (const d of readdirSync(tmpdir())) {
+    if (deadOwner(d)) rmSync(join(tmpdir(), d), { recursive: true, force: true });
   }
   return removed;
 }
@@ -481,7 +497,25 @@ const live = new Set<Lab>();
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGALRM'];
 
 function teardownAllSync(): void {
+  const killed = [...inflight];
+  for (const p of killed) killGroup(p, 'SIGKILL');
+  waitDeadSync(killed.map((p) => p.pid).filter((pid): pid is number => pid !== undefined), 1000);
   for (const lab of [...live]) lab.destroySync();
+}
+
+/** Waits (blocking, bounded) until the processes are gone or zombies: done with their system
+ *  calls. Event handlers cannot run here, so nobody reaps them meanwhile. */
+function waitDeadSync(pids: number[], maxMs: number): void {
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  const t0 = Date.now();
+  const running = (pid: number) => {
+    try {
+      return !/^\d+ \(.*\) [ZX]/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  while (pids.some(running) && Date.now() - t0 < maxMs) Atomics.wait(tick, 0, 0, 10);
 }
 
 /** On a signal: remove the labs, then let the signal do what it would have done (tap's own
@@ -517,7 +551,8 @@ export class Lab {
   readonly ns: Record<LabRole, string>;
   readonly roles: LabRole[];
   readonly opts: Required<LabOptions>;
-  /** A private directory for captures and scratch files, removed at stop(). */
+  /** A private directory for captures and scratch files (/tmp/<prefix>), made by start() and
+   *  removed at stop(). */
   readonly dir: string;
   private readonly created: string[] = [];
   private readonly procs = new Set<LabProcess>();
@@ -531,7 +566,7 @@ export class Lab {
       LabRole,
       string
     >;
-    this.dir = mkdtempSync(join(tmpdir(), `${this.prefix}-`));
+    this.dir = join(tmpdir(), this.prefix);
   }
 
   private nsOf(role: LabRole): string {
@@ -547,6 +582,8 @@ export class Lab {
     live.add(this);
     hook();
     try {
+      rmSync(this.dir, { recursive: true, force: true });
+      mkdirSync(this.dir, { mode: 0o700 });
       await this.build();
     } catch (e) {
       await this.stop();
@@ -560,10 +597,9 @@ export class Lab {
     const hosts = this.roles.filter((r): r is HostRole => r === 'h1' || r === 'h2');
     const attached = this.roles.filter((r): r is Exclude<LabRole, 'hub'> => r !== 'hub');
 
-    for (const role of this.roles) {
-      await must('ip', ['netns', 'add', this.ns[role]]);
-      this.created.push(this.ns[role]);
-    }
+    // Recorded before they exist, so a failure halfway still removes whatever was made.
+    this.created.push(...this.roles.map((r) => this.ns[r]));
+    await must('ip', ['-batch', '-'], { input: this.roles.map((r) => `netns add ${this.ns[r]}\n`).join('') });
 
     // Per-namespace defaults before any interface exists, so every interface is born with them.
     const sysctl: Record<LabRole, string[]> = {
@@ -581,30 +617,33 @@ export class Lab {
       `default.mldv2_unsolicited_report_interval=${LEARNED_MLD_INTERVAL_MS}`,
     ].map((s) => `net.ipv6.conf.${s}`);
     for (const h of hosts) sysctl[h] = hostSysctl;
-    for (const role of this.roles) {
-      await must('ip', ['netns', 'exec', this.ns[role], 'sysctl', '-qw', ...sysctl[role]]);
-    }
-    // br_netfilter, when loaded, would pass bridged IP through iptables and drop malformed headers.
-    await must('ip', ['netns', 'exec', hub, 'sysctl', '-qe', '-w',
-      'net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0', 'net.bridge.bridge-nf-call-arptables=0']);
+    // br_netfilter, when loaded, would pass bridged IP through iptables and drop malformed headers
+    // (-e: no such keys when it is not loaded).
+    const noNetfilter = ['net.bridge.bridge-nf-call-iptables=0', 'net.bridge.bridge-nf-call-ip6tables=0', 'net.bridge.bridge-nf-call-arptables=0'];
+    await Promise.all([
+      ...this.roles.filter((r) => sysctl[r].length).map((r) => must('ip', ['netns', 'exec', this.ns[r], 'sysctl', '-qw', ...sysctl[r]])),
+      must('ip', ['netns', 'exec', hub, 'sysctl', '-qe', '-w', ...noNetfilter]),
+    ]);
 
     const hubBatch: string[] = [
       `link add ${BRIDGE} address ${HUB_MAC} mtu ${mtu} type bridge ageing_time 0 stp_state 0 mcast_snooping 0 mcast_querier 0`,
     ];
+    const veths: string[] = [];
     for (const [i, role] of attached.entries()) {
       const a = ATTACH[role];
       const ifMtu = role === 'h1' || role === 'h2' ? hostMtu : mtu;
       // The hub ports' indexes differ from their peers' (2, the first after lo): a veth whose index
       // equals its peer's has its carrier reported late (linkwatch's non-urgent path, up to 1 s).
-      await must('ip', [
-        'link', 'add', a.port, 'netns', hub, 'index', String(HUB_PORT_INDEX0 + i), 'address', a.portMac, 'mtu', String(mtu), 'type', 'veth',
-        'peer', 'name', a.ifname, 'netns', this.ns[role], 'address', a.mac, 'mtu', String(ifMtu),
-      ]);
+      veths.push(
+        `link add ${a.port} netns ${hub} index ${HUB_PORT_INDEX0 + i} address ${a.portMac} mtu ${mtu} type veth ` +
+          `peer name ${a.ifname} netns ${this.ns[role]} address ${a.mac} mtu ${ifMtu}`,
+      );
       hubBatch.push(
         `link set ${a.port} master ${BRIDGE}`,
         `link set ${a.port} type bridge_slave learning off flood on mcast_flood on bcast_flood on group_fwd_mask ${PORT_GROUP_FWD_MASK}`,
       );
     }
+    await must('ip', ['-batch', '-'], { input: veths.join('\n') + '\n' });
     await must('ip', ['-n', hub, '-batch', '-'], { input: hubBatch.join('\n') + '\n' });
     // A frame to a MAC the bridge owns would go to br0 alone; without these entries it floods.
     const fdb = [
@@ -613,11 +652,12 @@ export class Lab {
     ];
     await must('bridge', ['-n', hub, '-batch', '-'], { input: fdb.join('\n') + '\n' });
 
-    const offloads = ['tx', 'off', 'sg', 'off', 'tso', 'off', 'gso', 'off', 'gro', 'off'];
-    for (const role of attached) {
-      await must('ip', ['netns', 'exec', hub, 'ethtool', '-K', ATTACH[role].port, ...offloads]);
-      await must('ip', ['netns', 'exec', this.ns[role], 'ethtool', '-K', ATTACH[role].ifname, ...offloads]);
-    }
+    const offloads = 'tx off sg off tso off gso off gro off';
+    const hubPorts = attached.map((r) => `ethtool -K ${ATTACH[r].port} ${offloads}`).join(' && ');
+    await Promise.all([
+      must('ip', ['netns', 'exec', hub, 'sh', '-c', hubPorts]),
+      ...attached.map((r) => must('ip', ['netns', 'exec', this.ns[r], 'sh', '-c', `ethtool -K ${ATTACH[r].ifname} ${offloads}`])),
+    ]);
 
     for (const h of hosts) {
       const me = HOST_ADDR[h];
@@ -700,7 +740,7 @@ export class Lab {
   }
 
   /** Runs `cmd args` in a lab namespace and waits for it (bounded). Never rejects for a nonzero exit. */
-  exec(role: LabRole, cmd: string, args: string[] = [], opts: ExecOptions = {}): Promise<ExecResult> {
+  async exec(role: LabRole, cmd: string, args: string[] = [], opts: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = opts.timeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
     return run('ip', ['netns', 'exec', this.nsOf(role), ...bounded(timeoutMs / 1000 + 1, cmd, args)], { ...opts, timeoutMs });
   }
