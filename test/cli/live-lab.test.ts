@@ -7,10 +7,12 @@
  * Needs root: skipped with one line otherwise, a failure when CI=true.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadCap } from '../../src/capture/live-cap.js';
+import { readCapture } from '../../src/capture/reader.js';
 import type { Report } from '../../src/stats/snapshot.js';
 import { CLI, ROOT } from '../helpers/cli.js';
 import { gateLab, type Lab, type LabProcess, SENSOR_IF, withLab } from '../lab/lab.js';
@@ -47,6 +49,18 @@ function childPid(parent: number): number {
   const kids = readFileSync(`/proc/${parent}/task/${parent}/children`, 'latin1').trim().split(/\s+/).filter(Boolean);
   if (kids.length !== 1) throw new Error(`expected one child of ${parent}, found ${kids.join(' ') || 'none'}`);
   return Number(kids[0]);
+}
+
+/** tshark's TCP and UDP conversation rows without the two time columns (relative start and
+ *  duration: replay changes the spacing of packets, not the packets), as a sorted list. */
+function tsharkConversations(file: string): string[] {
+  const r = spawnSync('tshark', ['-n', '-r', file, '-q', '-z', 'conv,tcp', '-z', 'conv,udp'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`tshark -r ${file}: ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.includes('<->'))
+    .map((l) => l.trim().split(/\s+/).slice(0, -2).join(' '))
+    .sort();
 }
 
 if (gateLab(t)) {
@@ -124,6 +138,45 @@ if (gateLab(t)) {
           }
           t.equal(await lab.promiscuity('sensor', SENSOR_IF), before, `${signal}: promiscuity back to ${before}`);
         }
+      });
+    });
+
+    t.test('-w: the saved file gives tshark the same conversations; after kill -9 it still reads', async (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'wirestat-livew-'));
+      await withLab({}, async (lab) => {
+        const fixture = join(CAPTURES, 'lab-mixed.pcapng');
+        const out = join(dir, 'saved.pcap');
+        const p = await startLive(lab, ['report', '-i', SENSOR_IF, '--json', '-w', out]);
+        const sent = await lab.replay(fixture);
+        await new Promise((r) => setTimeout(r, 300));
+        await p.stop('SIGINT', 10_000);
+        const want = tsharkConversations(fixture);
+        t.ok(want.length > 10, `${want.length} tshark conversations in the fixture`);
+        t.same(tsharkConversations(out), want, 'tshark reads the same conversations from the saved file');
+        let records = 0;
+        const src = await readCapture(out, () => void records++);
+        t.equal(records, sent.successful, 'every captured packet saved');
+        t.same(src.errors, []);
+
+        // kill -9 while packets still arrive: the default flushing (at least once a second) has
+        // written whole records only, so every reader takes the file to its last record.
+        const killed = join(dir, 'killed.pcap');
+        const k = await startLive(lab, ['live', '-i', SENSOR_IF, '-w', killed]);
+        const replay = lab.replay(join(CAPTURES, 'demo.pcap'), { pps: 1000 });
+        await new Promise((r) => setTimeout(r, 1300));
+        process.kill(childPid(k.pid!), 'SIGKILL');
+        await k.exited;
+        await replay;
+        let n = 0;
+        const got = await readCapture(killed, () => void n++);
+        t.same(got.errors, [], 'our reader: no error');
+        t.ok(n > 0, `${n} records saved before the kill`);
+        const ts = spawnSync('tshark', ['-r', killed], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        t.equal(ts.status, 0, 'tshark reads it');
+        t.notMatch(ts.stderr, /cut short|appears to be damaged|corrupt/i, 'tshark: not cut short');
+        const td = spawnSync('tcpdump', ['-r', killed], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        t.equal(td.status, 0, 'tcpdump reads it');
+        t.notMatch(td.stderr, /truncated dump file|bogus/i, 'tcpdump: not truncated');
       });
     });
   }
