@@ -91,6 +91,7 @@ export class PcapParser implements FormatParser {
     const r = this.rec;
     r.linktype = this.linktype;
     r.ifIndex = 0;
+    r.littleEndian = this.le;
     r.buf = buf;
     this.started = true;
   }

@@ -102,6 +102,7 @@ export class PcapngParser implements FormatParser {
           break;
         }
         this.le = bom === BOM_LE;
+        this.rec.littleEndian = this.le;
         type = BLOCK.SHB;
       } else if (!this.started) {
         this.fail(base + pos, 'pcapng file does not start with a section header block');

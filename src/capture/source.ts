@@ -28,6 +28,9 @@ export class CaptureRecord {
   linktype = 0;
   /** Interface number, unique across pcapng sections; 0 for classic pcap. */
   ifIndex = 0;
+  /** Byte order of the file (pcap) or of the record's section (pcapng). A NULL link header is
+   *  written in it, and libpcap's filters read it so (src/decode/filter-program.ts). */
+  littleEndian = true;
   /** Byte offset of the record's header in the input. */
   fileOffset = 0;
 

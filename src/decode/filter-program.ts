@@ -1,0 +1,724 @@
+/**
+ * Compiles a parsed filter (filter-parse.ts) for one link type into a Program: a decision graph
+ * of byte tests at the offsets libpcap's compiler uses, run over the record's bytes.
+ *
+ * Why a graph of its own and not the decoder's summary: libpcap tests fixed offsets from the
+ * link-layer header (`ip` on Ethernet is "the half-word at 12 is 0x0800", whatever the decoder
+ * would have found behind MPLS or SNAP), reads IPv6's fixed header where the decoder follows
+ * extension headers, and reads the addresses in the header where the decoder keys on a routing
+ * header's final destination. Reading the same bytes libpcap reads is the only way to agree with
+ * it on every packet, and leaves the decoder's hot path untouched.
+ *
+ * Why a graph and not a walk of the expression tree: the answers only differ when a packet is
+ * cut short. A BPF load past the captured length ends the program with "reject", so the result
+ * depends on which loads run, and libpcap's optimizer decides that: it removes tests whose
+ * outcome is already known on a path (`tcp port 80 or ip` accepts a truncated IPv4 packet
+ * without reading its ports) and pulls tests of the same field together in chains of `or`/`and`
+ * (`host A or B` reads both sources before either destination). Here:
+ * 1. each primitive becomes atomic tests (load, mask, comparison) combined in a BDD whose
+ *    variable order is the order libpcap emits them;
+ * 2. the BDD is walked again with what each path has learnt: after "this half-word is 0x0800",
+ *    a test that it is 0x86dd is false and disappears (libpcap's jump threading; like it, only
+ *    equalities are used);
+ * 3. libpcap's or/and pull-ups move a later test of the value a chain just tested up beside it;
+ * 4. the graph is flattened into typed arrays; `run` walks it, and a load past the captured
+ *    length rejects, as in bpf_filter().
+ * An expression whose graph is "reject" everywhere is refused, as libpcap refuses it ("expression
+ * rejects all packets").
+ */
+import { LINKTYPE, linktypeDescription, linktypeName } from '../capture/linktype.js';
+import { type Dir, FilterError, type FilterNode, type ProtoName } from './filter-parse.js';
+
+/** DLT_RAW as some writers store it in the file header (see packet.ts). */
+const LINKTYPE_RAW_DLT = 12;
+
+const OP_EQ = 0;
+const OP_GT = 1;
+const OP_GE = 2;
+/** True when any of the bits of k are set (BPF jset). */
+const OP_SET = 3;
+
+/** One BPF-style comparison: load `size` bytes at `off` (plus 4 × the IHL at `xbase` when
+ *  xbase ≥ 0), AND with `mask`, compare with `k`. */
+interface Test {
+  off: number;
+  xbase: number;
+  size: 1 | 2 | 4;
+  mask: number;
+  op: number;
+  k: number;
+  /** Index of (off, xbase, size, mask): libpcap's "same value". */
+  load: number;
+}
+
+const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_ARP = 0x0806;
+const ETHERTYPE_RARP = 0x8035;
+const ETHERTYPE_IPV6 = 0x86dd;
+/** TPIDs libpcap's `vlan` accepts. */
+const VLAN_TPIDS = [0x8100, 0x88a8, 0x9100];
+const VLAN_TAG_LEN = 4;
+const VLAN_VID_MASK = 0x0fff;
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_ICMP = 1;
+const IPPROTO_ICMPV6 = 58;
+const IPPROTO_FRAGMENT = 44;
+const IPPROTO_SCTP = 132;
+/** Offsets inside the headers libpcap reads. */
+const IP4 = { FRAG: 6, PROTO: 9, SRC: 12, DST: 16 } as const;
+const IP4_FRAG_OFFSET_MASK = 0x1fff;
+const IP6 = { NEXT: 6, SRC: 8, DST: 24, HEADER_LEN: 40 } as const;
+const TRANSPORT = { SRC_PORT: 0, DST_PORT: 2 } as const;
+/** ARP for IPv4 over Ethernet: sender and target protocol addresses (fixed offsets, as libpcap). */
+const ARP_SPA = 14;
+const ARP_TPA = 24;
+/** Ethernet addresses: the 32 low bits at +2, the 16 high bits at +0. */
+const ETH_DST = 0;
+const ETH_SRC = 6;
+/** Address families of the NULL/LOOP header: AF_INET, and the BSD AF_INET6 values libpcap
+ *  tests (30 Darwin, 24 Net/OpenBSD, 28 FreeBSD; not Linux's 10). */
+const AF_INET = 2;
+const AF_INET6_BSD = [30, 24, 28];
+const RAW_VERSION_MASK = 0xf0;
+const RAW_V4 = 0x40;
+const RAW_V6 = 0x60;
+const ALL = 0xffffffff;
+
+/** Graph nodes beyond this make the expression "too complex" (a bound on compile time). */
+const MAX_NODES = 200_000;
+
+/** Terminal node numbers, in the BDD and in the reduced graph. */
+const REJECT = 0;
+const ACCEPT = 1;
+
+/**
+ * Hash-consed decision diagram: node n tests variable v[n] and goes to hi[n] when it holds.
+ * Variables are numbered in creation order, which is the order tests are evaluated.
+ */
+class Bdd {
+  readonly v: number[] = [Infinity, Infinity];
+  readonly hi: number[] = [REJECT, ACCEPT];
+  readonly lo: number[] = [REJECT, ACCEPT];
+  private readonly unique = new Map<string, number>();
+  private readonly memo = new Map<string, number>();
+
+  mk(v: number, hi: number, lo: number): number {
+    if (hi === lo) return hi;
+    const key = `${v},${hi},${lo}`;
+    let n = this.unique.get(key);
+    if (n === undefined) {
+      n = this.v.length;
+      if (n > MAX_NODES) throw new FilterError(null, 'the expression is too complex for the replay filter');
+      this.v.push(v);
+      this.hi.push(hi);
+      this.lo.push(lo);
+      this.unique.set(key, n);
+    }
+    return n;
+  }
+
+  not(a: number): number {
+    if (a <= ACCEPT) return ACCEPT - a;
+    const key = `!${a}`;
+    let r = this.memo.get(key);
+    if (r === undefined) {
+      r = this.mk(this.v[a]!, this.not(this.hi[a]!), this.not(this.lo[a]!));
+      this.memo.set(key, r);
+    }
+    return r;
+  }
+
+  and(a: number, b: number): number {
+    if (a === REJECT || b === REJECT) return REJECT;
+    if (a === ACCEPT) return b;
+    if (b === ACCEPT || a === b) return a;
+    return this.apply('&', a, b);
+  }
+
+  or(a: number, b: number): number {
+    if (a === ACCEPT || b === ACCEPT) return ACCEPT;
+    if (a === REJECT) return b;
+    if (b === REJECT || a === b) return a;
+    return this.apply('|', a, b);
+  }
+
+  private apply(op: '&' | '|', a: number, b: number): number {
+    const key = a < b ? `${op}${a},${b}` : `${op}${b},${a}`;
+    let r = this.memo.get(key);
+    if (r !== undefined) return r;
+    const va = this.v[a]!;
+    const vb = this.v[b]!;
+    const v = Math.min(va, vb);
+    const [ah, al] = va === v ? [this.hi[a]!, this.lo[a]!] : [a, a];
+    const [bh, bl] = vb === v ? [this.hi[b]!, this.lo[b]!] : [b, b];
+    r = op === '&' ? this.mk(v, this.and(ah, bh), this.and(al, bl)) : this.mk(v, this.or(ah, bh), this.or(al, bl));
+    this.memo.set(key, r);
+    return r;
+  }
+}
+
+/** How a link type carries the network layer, as libpcap's code generator sees it. */
+interface LinkLayer {
+  linktype: number;
+  /** Offset of the EtherType-like field; -1 when the link type has none. */
+  typeOff: number;
+  /** Offset of the network-layer header. */
+  nl: number;
+  /** Ethernet framing: `vlan` and `ether` apply. */
+  ethernet: boolean;
+  /** NULL: the family is stored in the file's byte order. */
+  family: 'none' | 'le' | 'be';
+}
+
+function linkLayer(linktype: number, littleEndian: boolean): LinkLayer | null {
+  switch (linktype) {
+    case LINKTYPE.EN10MB:
+      return { linktype, typeOff: 12, nl: 14, ethernet: true, family: 'none' };
+    case LINKTYPE.LINUX_SLL:
+      return { linktype, typeOff: 14, nl: 16, ethernet: false, family: 'none' };
+    case LINKTYPE.LINUX_SLL2:
+      return { linktype, typeOff: 0, nl: 20, ethernet: false, family: 'none' };
+    case LINKTYPE.RAW:
+    case LINKTYPE_RAW_DLT:
+    case LINKTYPE.IPV4:
+    case LINKTYPE.IPV6:
+      return { linktype, typeOff: -1, nl: 0, ethernet: false, family: 'none' };
+    case LINKTYPE.NULL:
+      return { linktype, typeOff: -1, nl: 4, ethernet: false, family: littleEndian ? 'le' : 'be' };
+    case LINKTYPE.LOOP:
+      return { linktype, typeOff: -1, nl: 4, ethernet: false, family: 'be' };
+    default:
+      return null;
+  }
+}
+
+export const FILTER_LINKTYPES: readonly number[] = [
+  LINKTYPE.EN10MB,
+  LINKTYPE.LINUX_SLL,
+  LINKTYPE.LINUX_SLL2,
+  LINKTYPE.RAW,
+  LINKTYPE_RAW_DLT,
+  LINKTYPE.IPV4,
+  LINKTYPE.IPV6,
+  LINKTYPE.NULL,
+  LINKTYPE.LOOP,
+];
+
+function bswap32(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
+
+function linkLabel(linktype: number): string {
+  const d = linktypeDescription(linktype);
+  return d ? `${linktypeName(linktype)} (${d})` : linktypeName(linktype);
+}
+
+/** Turns the tree into a BDD over interned tests, for one link layer. */
+class CodeGen {
+  readonly bdd = new Bdd();
+  readonly tests: Test[] = [];
+  private readonly testIndex = new Map<string, number>();
+  private readonly loadIndex = new Map<string, number>();
+
+  constructor(private readonly link: LinkLayer) {}
+
+  private test(off: number, size: 1 | 2 | 4, op: number, k: number, mask = ALL, xbase = -1): number {
+    const lkey = `${xbase},${off},${size},${mask}`;
+    let load = this.loadIndex.get(lkey);
+    if (load === undefined) {
+      load = this.loadIndex.size;
+      this.loadIndex.set(lkey, load);
+    }
+    const tkey = `${lkey},${op},${k}`;
+    let v = this.testIndex.get(tkey);
+    if (v === undefined) {
+      v = this.tests.length;
+      this.tests.push({ off, xbase, size, mask, op, k: k >>> 0, load });
+      this.testIndex.set(tkey, v);
+    }
+    return this.bdd.mk(v, ACCEPT, REJECT);
+  }
+
+  private and(...xs: number[]): number {
+    return xs.reduce((a, b) => this.bdd.and(a, b), ACCEPT);
+  }
+
+  private or(...xs: number[]): number {
+    return xs.reduce((a, b) => this.bdd.or(a, b), REJECT);
+  }
+
+  private dir(d: Dir, src: number, dst: number): number {
+    switch (d) {
+      case 'src':
+        return src;
+      case 'dst':
+        return dst;
+      case 'src-or-dst':
+        return this.or(src, dst);
+      case 'src-and-dst':
+        return this.and(src, dst);
+    }
+  }
+
+  /** A masked comparison of a 32-bit word; a zero mask compares nothing (libpcap folds it). */
+  private word(off: number, value: number, mask: number): number {
+    if (mask === 0) return ACCEPT;
+    return this.test(off, 4, OP_EQ, (value & mask) >>> 0, mask);
+  }
+
+  /** "The network layer is `ethertype`", `vlans` tags in. */
+  private proto(ethertype: number, vlans: number): number {
+    const l = this.link;
+    if (l.typeOff >= 0) return this.test(l.typeOff + VLAN_TAG_LEN * vlans, 2, OP_EQ, ethertype);
+    if (l.family !== 'none') {
+      const fam = (af: number) => this.test(0, 4, OP_EQ, l.family === 'le' ? bswap32(af) : af);
+      if (ethertype === ETHERTYPE_IPV4) return fam(AF_INET);
+      if (ethertype === ETHERTYPE_IPV6) return this.or(...AF_INET6_BSD.map(fam));
+      return REJECT;
+    }
+    switch (l.linktype) {
+      case LINKTYPE.IPV4:
+        return ethertype === ETHERTYPE_IPV4 ? ACCEPT : REJECT;
+      case LINKTYPE.IPV6:
+        return ethertype === ETHERTYPE_IPV6 ? ACCEPT : REJECT;
+      default: // RAW: the version nibble
+        if (ethertype === ETHERTYPE_IPV4) return this.test(0, 1, OP_EQ, RAW_V4, RAW_VERSION_MASK);
+        if (ethertype === ETHERTYPE_IPV6) return this.test(0, 1, OP_EQ, RAW_V6, RAW_VERSION_MASK);
+        return REJECT;
+    }
+  }
+
+  private nl(vlans: number): number {
+    return this.link.nl + VLAN_TAG_LEN * vlans;
+  }
+
+  /** libpcap's `tcp`/`udp`/`icmp6`: the IPv4 protocol, or IPv6's next header, or a fragment
+   *  header's next header right after the fixed header (at any fragment offset). */
+  private transport(proto: number, v4: boolean, v6: boolean, vlans: number): number {
+    const nl = this.nl(vlans);
+    const a = v4 ? this.and(this.proto(ETHERTYPE_IPV4, vlans), this.test(nl + IP4.PROTO, 1, OP_EQ, proto)) : REJECT;
+    const b = v6
+      ? this.and(
+          this.proto(ETHERTYPE_IPV6, vlans),
+          this.or(
+            this.test(nl + IP6.NEXT, 1, OP_EQ, proto),
+            this.and(this.test(nl + IP6.NEXT, 1, OP_EQ, IPPROTO_FRAGMENT), this.test(nl + IP6.HEADER_LEN, 1, OP_EQ, proto)),
+          ),
+        )
+      : REJECT;
+    return this.or(a, b);
+  }
+
+  private protocol(p: ProtoName, vlans: number): number {
+    switch (p) {
+      case 'ip':
+        return this.proto(ETHERTYPE_IPV4, vlans);
+      case 'ip6':
+        return this.proto(ETHERTYPE_IPV6, vlans);
+      case 'arp':
+        return this.proto(ETHERTYPE_ARP, vlans);
+      case 'tcp':
+        return this.transport(IPPROTO_TCP, true, true, vlans);
+      case 'udp':
+        return this.transport(IPPROTO_UDP, true, true, vlans);
+      case 'icmp':
+        return this.transport(IPPROTO_ICMP, true, false, vlans);
+      case 'icmp6':
+        return this.transport(IPPROTO_ICMPV6, false, true, vlans);
+    }
+  }
+
+  gen(n: FilterNode): number {
+    switch (n.kind) {
+      case 'and':
+        return this.bdd.and(this.gen(n.left), this.gen(n.right));
+      case 'or':
+        return this.bdd.or(this.gen(n.left), this.gen(n.right));
+      case 'not':
+        return this.bdd.not(this.gen(n.arg));
+      case 'proto':
+        return this.protocol(n.proto, n.vlans);
+      case 'vlan': {
+        if (!this.link.ethernet) {
+          throw new FilterError(n.column, `"vlan" does not apply to link type ${linkLabel(this.link.linktype)} (libpcap: no VLAN support for it)`);
+        }
+        const at = this.link.typeOff + VLAN_TAG_LEN * n.vlans;
+        const tagged = this.or(...VLAN_TPIDS.map((t) => this.test(at, 2, OP_EQ, t)));
+        return n.id === null ? tagged : this.and(tagged, this.test(at + 2, 2, OP_EQ, n.id, VLAN_VID_MASK));
+      }
+      case 'ipv4': {
+        const nl = this.nl(n.vlans);
+        const ip =
+          n.only === 'arp'
+            ? REJECT
+            : this.and(this.proto(ETHERTYPE_IPV4, n.vlans), this.dir(n.dir, this.word(nl + IP4.SRC, n.addr, n.mask), this.word(nl + IP4.DST, n.addr, n.mask)));
+        if (n.only === 'ip') return ip;
+        const isArp = n.only === 'arp' ? this.proto(ETHERTYPE_ARP, n.vlans) : this.or(this.proto(ETHERTYPE_ARP, n.vlans), this.proto(ETHERTYPE_RARP, n.vlans));
+        const arp = this.and(isArp, this.dir(n.dir, this.word(nl + ARP_SPA, n.addr, n.mask), this.word(nl + ARP_TPA, n.addr, n.mask)));
+        return this.or(ip, arp);
+      }
+      case 'ipv6': {
+        const nl = this.nl(n.vlans);
+        const words = (off: number) => this.and(...[0, 1, 2, 3].map((w) => this.word(off + 4 * w, n.addr[w]!, n.mask[w]!)));
+        return this.and(this.proto(ETHERTYPE_IPV6, n.vlans), this.dir(n.dir, words(nl + IP6.SRC), words(nl + IP6.DST)));
+      }
+      case 'ether': {
+        if (!this.link.ethernet) {
+          throw new FilterError(n.column, `"ether" does not apply to link type ${linkLabel(this.link.linktype)} (libpcap: ethernet addresses are supported only on Ethernet and a few other LANs)`);
+        }
+        const mac = (off: number) => this.and(this.test(off + 2, 4, OP_EQ, n.lo), this.test(off, 2, OP_EQ, n.hi));
+        return this.dir(n.dir, mac(ETH_SRC), mac(ETH_DST));
+      }
+      case 'port': {
+        const nl = this.nl(n.vlans);
+        const protoIs = (off: number) =>
+          n.only === 'tcp'
+            ? this.test(off, 1, OP_EQ, IPPROTO_TCP)
+            : n.only === 'udp'
+              ? this.test(off, 1, OP_EQ, IPPROTO_UDP)
+              : this.or(this.test(off, 1, OP_EQ, IPPROTO_SCTP), this.test(off, 1, OP_EQ, IPPROTO_TCP), this.test(off, 1, OP_EQ, IPPROTO_UDP));
+        const portIs = (off: number, xbase = -1) =>
+          n.range
+            ? this.and(this.test(off, 2, OP_GE, n.lo, ALL, xbase), this.bdd.not(this.test(off, 2, OP_GT, n.hi, ALL, xbase)))
+            : this.test(off, 2, OP_EQ, n.lo, ALL, xbase);
+        // libpcap emits the IPv6 half first. IPv6: the fixed header's next header only (no
+        // fragment header). IPv4: the first fragment only, ports behind the IHL.
+        const v6 = this.and(
+          this.proto(ETHERTYPE_IPV6, n.vlans),
+          protoIs(nl + IP6.NEXT),
+          this.dir(n.dir, portIs(nl + IP6.HEADER_LEN + TRANSPORT.SRC_PORT), portIs(nl + IP6.HEADER_LEN + TRANSPORT.DST_PORT)),
+        );
+        const v4 = this.and(
+          this.proto(ETHERTYPE_IPV4, n.vlans),
+          protoIs(nl + IP4.PROTO),
+          this.bdd.not(this.test(nl + IP4.FRAG, 2, OP_SET, IP4_FRAG_OFFSET_MASK)),
+          this.dir(n.dir, portIs(nl + TRANSPORT.SRC_PORT, nl), portIs(nl + TRANSPORT.DST_PORT, nl)),
+        );
+        return this.or(v6, v4);
+      }
+    }
+  }
+}
+
+/** The reduced graph, mutable while the pull-ups run. Nodes 0 and 1 are the terminals. */
+class Graph {
+  readonly test: number[] = [-1, -1];
+  readonly hi: number[] = [REJECT, ACCEPT];
+  readonly lo: number[] = [REJECT, ACCEPT];
+  private readonly unique = new Map<string, number>();
+
+  mk(t: number, hi: number, lo: number): number {
+    if (hi === lo) return hi;
+    const key = `${t},${hi},${lo}`;
+    let n = this.unique.get(key);
+    if (n === undefined) {
+      n = this.test.length;
+      if (n > MAX_NODES) throw new FilterError(null, 'the expression is too complex for the replay filter');
+      this.test.push(t);
+      this.hi.push(hi);
+      this.lo.push(lo);
+      this.unique.set(key, n);
+    }
+    return n;
+  }
+}
+
+/**
+ * Step 2: walks the BDD with what each path knows. A load known (on this path) to equal c makes
+ * every other equality test of that load decided; the result for a BDD node depends only on
+ * what is known about the loads below it, which keys the memo.
+ */
+function reduce(bdd: Bdd, tests: Test[], root: number): Graph {
+  const g = new Graph();
+  const loadsBelow = new Map<number, number[]>();
+  const below = (u: number): number[] => {
+    if (u <= ACCEPT) return [];
+    let r = loadsBelow.get(u);
+    if (!r) {
+      const s = new Set<number>([tests[bdd.v[u]!]!.load, ...below(bdd.hi[u]!), ...below(bdd.lo[u]!)]);
+      r = [...s].sort((a, b) => a - b);
+      loadsBelow.set(u, r);
+    }
+    return r;
+  };
+  const memo = new Map<string, number>();
+  const known = new Map<number, number>();
+  const walk = (u: number): number => {
+    if (u <= ACCEPT) return u;
+    let key = `${u}`;
+    for (const l of below(u)) {
+      const k = known.get(l);
+      if (k !== undefined) key += `,${l}=${k}`;
+    }
+    let r = memo.get(key);
+    if (r !== undefined) return r;
+    const t = tests[bdd.v[u]!]!;
+    const k = t.op === OP_EQ ? known.get(t.load) : undefined;
+    if (k !== undefined) {
+      r = walk(k === t.k ? bdd.hi[u]! : bdd.lo[u]!);
+    } else {
+      let hi: number;
+      if (t.op === OP_EQ) {
+        known.set(t.load, t.k);
+        hi = walk(bdd.hi[u]!);
+        known.delete(t.load);
+      } else hi = walk(bdd.hi[u]!);
+      r = g.mk(bdd.v[u]!, hi, walk(bdd.lo[u]!));
+    }
+    memo.set(key, r);
+    return r;
+  };
+  const top = walk(root);
+  // The root is always the last node reached; keep its number where flatten() looks for it.
+  g.test.push(-2);
+  g.hi.push(top);
+  g.lo.push(top);
+  return g;
+}
+
+/**
+ * Step 3: libpcap's or/and pull-ups. In a chain of tests joined by their false edges (or) that
+ * all jump to the same place when true, a later test of the value the chain's predecessor
+ * tested is moved up to the front of the first test of another value (and the same along true
+ * edges for and). Moves that would change the meaning in this graph (a moved-over node with
+ * a second predecessor, which libpcap's own code never has) are skipped.
+ */
+function pullUps(g: Graph, tests: Test[], rootHolder: number): void {
+  const value = (n: number) => (n <= ACCEPT || g.test[n]! < 0 ? -1 : tests[g.test[n]!]!.load);
+  for (let round = 0; round < MAX_NODES; round++) {
+    const { order, preds, dom } = analyse(g, rootHolder);
+    let changed = false;
+    for (const b of order) {
+      if (b === rootHolder || preds.get(b)!.length === 0) continue;
+      if (pullUp(g, b, preds, dom, value, 'or') || pullUp(g, b, preds, dom, value, 'and')) {
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) return;
+  }
+}
+
+interface Analysis {
+  /** Reachable nodes, leaves' side first (libpcap visits by level from the bottom). */
+  order: number[];
+  preds: Map<number, number[]>;
+  /** dom.get(n): the nodes that dominate n. */
+  dom: Map<number, Set<number>>;
+}
+
+function analyse(g: Graph, root: number): Analysis {
+  const preds = new Map<number, number[]>();
+  const topo: number[] = [];
+  const seen = new Set<number>();
+  const visit = (n: number): void => {
+    if (n <= ACCEPT || seen.has(n)) return;
+    seen.add(n);
+    visit(g.hi[n]!);
+    if (g.lo[n] !== g.hi[n]) visit(g.lo[n]!);
+    topo.push(n);
+  };
+  visit(root);
+  topo.reverse(); // root first, every node before its successors
+  for (const n of topo) preds.set(n, []);
+  for (const n of topo) {
+    for (const s of g.hi[n] === g.lo[n] ? [g.hi[n]!] : [g.hi[n]!, g.lo[n]!]) if (s > ACCEPT) preds.get(s)!.push(n);
+  }
+  const dom = new Map<number, Set<number>>();
+  for (const n of topo) {
+    const ps = preds.get(n)!;
+    let d: Set<number>;
+    if (ps.length === 0) d = new Set();
+    else {
+      d = new Set(dom.get(ps[0]!)!);
+      for (const p of ps.slice(1)) {
+        const pd = dom.get(p)!;
+        for (const x of d) if (!pd.has(x)) d.delete(x);
+      }
+    }
+    d.add(n);
+    dom.set(n, d);
+  }
+  const level = new Map<number, number>();
+  for (let i = topo.length - 1; i >= 0; i--) {
+    const n = topo[i]!;
+    const l = (s: number) => (s <= ACCEPT ? 0 : level.get(s)!);
+    level.set(n, 1 + Math.max(l(g.hi[n]!), l(g.lo[n]!)));
+  }
+  const order = [...topo].sort((a, b) => level.get(a)! - level.get(b)!);
+  return { order, preds, dom };
+}
+
+function pullUp(
+  g: Graph,
+  b: number,
+  preds: Map<number, number[]>,
+  dom: Map<number, Set<number>>,
+  value: (n: number) => number,
+  kind: 'or' | 'and',
+): boolean {
+  // or: chains run along false edges and share the true target; and: the reverse.
+  const next = kind === 'or' ? g.lo : g.hi;
+  const same = kind === 'or' ? g.hi : g.lo;
+  const ps = preds.get(b)!;
+  const v = value(ps[0]!);
+  if (v < 0 || ps.some((p) => value(p) !== v)) return false;
+  const inChain = (n: number) => n > ACCEPT && same[n] === same[b] && dom.get(n)!.has(b);
+  const single = (n: number) => preds.get(n)!.length === 1;
+  let parent = -1;
+  let d = b;
+  for (;;) {
+    if (!inChain(d) || (d !== b && !single(d))) return false;
+    if (value(d) !== v) break;
+    parent = d;
+    d = next[d]!;
+  }
+  let before = d;
+  let s = next[d]!;
+  for (;;) {
+    if (!inChain(s) || !single(s)) return false;
+    if (value(s) === v) break;
+    before = s;
+    s = next[s]!;
+  }
+  next[before] = next[s]!;
+  next[s] = d;
+  if (parent < 0) {
+    for (const p of ps) {
+      if (g.hi[p] === b) g.hi[p] = s;
+      if (g.lo[p] === b) g.lo[p] = s;
+    }
+  } else next[parent] = s;
+  return true;
+}
+
+/** The compiled filter for one link layer: flat arrays, walked by `run`. */
+export class Program {
+  /** Node numbers ≥ 0; these two mark the ends. */
+  static readonly ACCEPT = -1;
+  static readonly REJECT = -2;
+
+  readonly root: number;
+  readonly off: Int32Array;
+  readonly xbase: Int32Array;
+  readonly size: Uint8Array;
+  readonly op: Uint8Array;
+  readonly mask: Uint32Array;
+  readonly k: Uint32Array;
+  readonly hi: Int32Array;
+  readonly lo: Int32Array;
+
+  constructor(g: Graph, tests: Test[], rootHolder: number) {
+    const index = new Map<number, number>();
+    const nodes: number[] = [];
+    const number = (n: number): number => {
+      if (n === ACCEPT) return Program.ACCEPT;
+      if (n === REJECT) return Program.REJECT;
+      let i = index.get(n);
+      if (i === undefined) {
+        i = nodes.length;
+        index.set(n, i);
+        nodes.push(n);
+      }
+      return i;
+    };
+    this.root = number(g.hi[rootHolder]!);
+    const hi: number[] = [];
+    const lo: number[] = [];
+    for (let i = 0; i < nodes.length; i++) {
+      hi.push(number(g.hi[nodes[i]!]!));
+      lo.push(number(g.lo[nodes[i]!]!));
+    }
+    const ts = nodes.map((n) => tests[g.test[n]!]!);
+    this.off = Int32Array.from(ts, (t) => t.off);
+    this.xbase = Int32Array.from(ts, (t) => t.xbase);
+    this.size = Uint8Array.from(ts, (t) => t.size);
+    this.op = Uint8Array.from(ts, (t) => t.op);
+    this.mask = Uint32Array.from(ts, (t) => t.mask);
+    this.k = Uint32Array.from(ts, (t) => t.k);
+    this.hi = Int32Array.from(hi);
+    this.lo = Int32Array.from(lo);
+  }
+
+  /** Number of tests in the graph. */
+  get length(): number {
+    return this.off.length;
+  }
+
+  /**
+   * Runs the graph over `b[start, start + caplen)`. A load that does not fit in the captured
+   * bytes rejects the packet, as bpf_filter() does.
+   */
+  run(b: Uint8Array, start: number, caplen: number): boolean {
+    let n = this.root;
+    while (n >= 0) {
+      let o = this.off[n]!;
+      const xb = this.xbase[n]!;
+      if (xb >= 0) {
+        if (xb >= caplen) return false;
+        o += (b[start + xb]! & 0x0f) << 2;
+      }
+      const size = this.size[n]!;
+      if (o + size > caplen) return false;
+      const p = start + o;
+      const raw = size === 1 ? b[p]! : size === 2 ? (b[p]! << 8) | b[p + 1]! : (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+      const v = (raw & this.mask[n]!) >>> 0;
+      const k = this.k[n]!;
+      let t: boolean;
+      switch (this.op[n]) {
+        case OP_EQ:
+          t = v === k;
+          break;
+        case OP_GT:
+          t = v > k;
+          break;
+        case OP_GE:
+          t = v >= k;
+          break;
+        default:
+          t = (v & k) !== 0;
+      }
+      n = t ? this.hi[n]! : this.lo[n]!;
+    }
+    return n === Program.ACCEPT;
+  }
+
+  /** The graph in tcpdump -d's spirit, for tests and debugging. */
+  dump(): string {
+    const ops = ['jeq', 'jgt', 'jge', 'jset'];
+    const end = (n: number) => (n === Program.ACCEPT ? 'accept' : n === Program.REJECT ? 'reject' : String(n));
+    const lines = [`root ${end(this.root)}`];
+    for (let i = 0; i < this.length; i++) {
+      const w = ['', 'b', 'h', '', 'w'][this.size[i]!];
+      const at = this.xbase[i]! >= 0 ? `x(${this.xbase[i]})+${this.off[i]}` : `${this.off[i]}`;
+      const m = this.mask[i] === ALL ? '' : ` & 0x${this.mask[i]!.toString(16)}`;
+      lines.push(`${i}: ld${w} [${at}]${m} ${ops[this.op[i]!]} 0x${this.k[i]!.toString(16)} → ${end(this.hi[i]!)} / ${end(this.lo[i]!)}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+/**
+ * Compiles `tree` for `linktype` (`littleEndian`: the byte order of the file, which a NULL
+ * header is written in). Throws FilterError where libpcap refuses: a primitive the link type
+ * lacks (`vlan`, `ether`), an expression that rejects every packet, an unsupported link type.
+ */
+export function compileProgram(tree: FilterNode, linktype: number, littleEndian: boolean): Program {
+  const link = linkLayer(linktype, littleEndian);
+  if (!link) {
+    throw new FilterError(
+      null,
+      `link type ${linkLabel(linktype)} is not supported by the replay filter (supported: ${FILTER_LINKTYPES.map(linktypeName).filter((n, i, a) => a.indexOf(n) === i).join(', ')})`,
+    );
+  }
+  const cg = new CodeGen(link);
+  const root = cg.gen(tree);
+  const g = reduce(cg.bdd, cg.tests, root);
+  const rootHolder = g.test.length - 1;
+  if (g.hi[rootHolder] === REJECT) {
+    throw new FilterError(null, `the expression rejects every packet on link type ${linkLabel(linktype)} (libpcap refuses it: "expression rejects all packets")`);
+  }
+  pullUps(g, cg.tests, rootHolder);
+  return new Program(g, cg.tests, rootHolder);
+}
