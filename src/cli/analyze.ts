@@ -14,7 +14,10 @@ import { buildReport, type Report, type ReportOptions } from '../stats/snapshot.
 import { type StatsOptions, WireStats } from '../stats/wire-stats.js';
 import { decoderFor } from './decoder-thread.js';
 
-export interface AnalyzeOptions extends StatsOptions, ReportOptions, ReadOptions {}
+export interface AnalyzeOptions extends StatsOptions, ReportOptions, ReadOptions {
+  /** A capture filter (pcap-filter(7) subset, src/decode/filter.ts): only matching packets count. */
+  filter?: string;
+}
 
 export interface Analysis {
   stats: WireStats;
@@ -25,8 +28,11 @@ export interface Analysis {
 /** Reads all of `name` (`-` for standard input). Rejects with CaptureOpenError if unreadable. */
 export async function analyzeFile(name: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
   const stats = new WireStats(opts);
-  const decoder = decoderFor(name, opts);
-  const source = decoder ? await decoder.drain(stats) : await readHere(name, stats, opts);
+  const filter = opts.filter?.trim() ? opts.filter : undefined;
+  // A malformed or unsupported expression fails here, before any thread starts reading.
+  if (filter !== undefined) (await import('../decode/filter.js')).compileFilter(filter);
+  const decoder = decoderFor(name, opts, filter);
+  const source = decoder ? await decoder.drain(stats) : await readHere(name, stats, opts, filter);
   const report = buildReport(
     stats,
     {
@@ -35,6 +41,7 @@ export async function analyzeFile(name: string, opts: AnalyzeOptions = {}): Prom
       linktypes: source.linktypes,
       errors: source.errors,
       errorsNotListed: source.errorsNotListed,
+      filter: filter ?? null,
     },
     opts,
   );
@@ -42,16 +49,26 @@ export async function analyzeFile(name: string, opts: AnalyzeOptions = {}): Prom
 }
 
 /** The reader and decoder load only here: with a worker, this thread never needs them (12 ms of start-up). */
-async function readHere(name: string, stats: WireStats, opts: ReadOptions): Promise<SourceSummary> {
-  const [{ readCapture }, { decodePacket }, { PacketSummary }] = await Promise.all([
+async function readHere(name: string, stats: WireStats, opts: ReadOptions, filter: string | undefined): Promise<SourceSummary> {
+  const [{ readCapture }, { decodePacket }, { PacketSummary }, { compileFilter }] = await Promise.all([
     import('../capture/reader.js'),
     import('../decode/packet.js'),
     import('../decode/summary.js'),
+    import('../decode/filter.js'),
   ]);
   const summary = new PacketSummary();
-  const sink = (rec: CaptureRecord): void => {
-    decodePacket(rec, summary);
-    stats.ingest(summary);
-  };
+  const f = filter !== undefined ? compileFilter(filter) : null;
+  // The filter reads the record's bytes as libpcap's program would: packets it rejects are
+  // neither decoded nor counted, as if the capture had never seen them.
+  const sink = f
+    ? (rec: CaptureRecord): void => {
+        if (!f.matches(rec)) return;
+        decodePacket(rec, summary);
+        stats.ingest(summary);
+      }
+    : (rec: CaptureRecord): void => {
+        decodePacket(rec, summary);
+        stats.ingest(summary);
+      };
   return readCapture(name, sink, opts);
 }

@@ -140,8 +140,10 @@ export async function runCommands(
           code = await runLiveReport(a, argv, stdout);
           return;
         }
-        if (a.filter !== undefined) throw new UsageError('-f on a capture file is not available yet; filter with tcpdump -r FILE -w - EXPR | wirestat report -');
-        code = await runReport({ file, json: a.json, csv: a.csv as CsvTable | undefined, top: a.top, maxFlows: a['max-flows'] }, stdout);
+        code = await runReport(
+          { file, json: a.json, csv: a.csv as CsvTable | undefined, top: a.top, maxFlows: a['max-flows'], filter: a.filter },
+          stdout,
+        );
       },
     )
     .command(

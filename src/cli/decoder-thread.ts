@@ -13,6 +13,7 @@ import type { ReadOptions } from '../capture/reader.js';
 import { CaptureOpenError, type SourceSummary } from '../capture/source.js';
 import { drainRing, FlowRing } from '../decode/flow-ring.js';
 import type { WireStats } from '../stats/wire-stats.js';
+import { FilterError } from '../decode/filter.js';
 import type { DecodeJob, DecodeResult } from './decode-worker.js';
 
 /** Files from this size on are decoded in a worker (about 50,000 packets of bench traffic). */
@@ -45,8 +46,9 @@ export class DecoderThread {
   constructor(
     readonly name: string,
     readonly chunkSize: number | undefined,
+    readonly filter: string | undefined,
   ) {
-    const job: DecodeJob = { name, ring: this.ring.buffer, read: { chunkSize, blocking: true } };
+    const job: DecodeJob = { name, ring: this.ring.buffer, read: { chunkSize, blocking: true }, ...(filter !== undefined ? { filter } : {}) };
     this.worker = new Worker(new URL('./decode-worker.js', import.meta.url), { workerData: job });
     this.result = new Promise<DecodeResult>((resolve, reject) => {
       this.worker.once('message', resolve);
@@ -70,6 +72,7 @@ export class DecoderThread {
     const r = await this.result;
     await this.worker.terminate();
     if (r.kind === 'open-error') throw new CaptureOpenError(r.file, r.offset, r.cause);
+    if (r.kind === 'filter-error') throw new FilterError(r.column, r.cause);
     stats.adoptTotals(r.totals);
     return r.summary;
   }
@@ -95,7 +98,7 @@ export function prestartReport(args: readonly string[]): void {
   if (process.env.WIRESTAT_WORKER === '0') return;
   const name = args.find((a) => !a.startsWith('-') && isLargeFile(a));
   if (name === undefined) return;
-  early = new DecoderThread(name, undefined);
+  early = new DecoderThread(name, undefined, undefined);
   early.detach();
 }
 
@@ -103,11 +106,12 @@ export function prestartReport(args: readonly string[]): void {
  * The decoder for `name` when it is read on two threads: the one already started for it, or a
  * new one; null when it is read on one. A thread started for anything else is stopped.
  */
-export function decoderFor(name: string, read: ReadOptions): DecoderThread | null {
+export function decoderFor(name: string, read: ReadOptions, filter: string | undefined): DecoderThread | null {
   const d = early;
   early = null;
   const two = wantsWorker(name);
-  if (d && two && d.name === name && d.chunkSize === read.chunkSize) return d;
+  // The early thread was started before the command line was read: it has no filter.
+  if (d && two && d.name === name && d.chunkSize === read.chunkSize && filter === undefined) return d;
   d?.cancel();
-  return two ? new DecoderThread(name, read.chunkSize) : null;
+  return two ? new DecoderThread(name, read.chunkSize, filter) : null;
 }

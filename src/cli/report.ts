@@ -14,6 +14,7 @@ export interface ReportArgs {
   csv?: CsvTable;
   top?: number;
   maxFlows?: number;
+  filter?: string;
 }
 
 /** Side effects enter here: the CLI passes process.stdout, tests pass a collector. */
@@ -27,6 +28,7 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
   const { report } = await analyzeFile(args.file, {
     ...(args.top !== undefined ? { top: args.top } : {}),
     ...(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {}),
+    ...(args.filter !== undefined ? { filter: args.filter } : {}),
   });
   printReport(report, args, out);
   return 0;
