@@ -27,7 +27,14 @@ import { closeSync, constants, ftruncateSync, openSync, writeSync } from 'node:f
 import { endianness } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { linktypeName } from './linktype.js';
-import { PCAP_FILE_HEADER_LEN, PCAP_MAGIC_NSEC, PCAP_MAGIC_USEC, PCAP_RECORD_HEADER_LEN } from './pcap.js';
+import {
+  PCAP_FILE_FIELD,
+  PCAP_FILE_HEADER_LEN,
+  PCAP_MAGIC_NSEC,
+  PCAP_MAGIC_USEC,
+  PCAP_RECORD_FIELD,
+  PCAP_RECORD_HEADER_LEN,
+} from './pcap.js';
 import { type CaptureRecord, MAX_RECORD_BYTES } from './source.js';
 
 /** tcpdump's -C unit: millions of bytes, not MiB (tcpdump(1)). */
@@ -39,24 +46,9 @@ export const DEFAULT_MAX_DELAY_MS = 1000;
 /** What tcpdump and libpcap create files with; the umask applies (0644 under umask 022). */
 export const DEFAULT_FILE_MODE = 0o666;
 
-/** File header field offsets (the reader's layout in pcap.ts). */
-const F = {
-  MAGIC: 0,
-  VERSION_MAJOR: 4,
-  VERSION_MINOR: 6,
-  THISZONE: 8,
-  SIGFIGS: 12,
-  SNAPLEN: 16,
-  LINKTYPE: 20,
-} as const;
-
-/** Record header field offsets. */
-const R = {
-  TS_SEC: 0,
-  TS_FRAC: 4,
-  INCL_LEN: 8,
-  ORIG_LEN: 12,
-} as const;
+/** The header layouts the reader uses (pcap.ts). */
+const F = PCAP_FILE_FIELD;
+const R = PCAP_RECORD_FIELD;
 
 const VERSION_MAJOR = 2;
 const VERSION_MINOR = 4;

@@ -24,22 +24,26 @@ export const PCAP_MAGIC_NSEC_SWAPPED = 0x4d3cb2a1;
 export const PCAP_FILE_HEADER_LEN = 24;
 export const PCAP_RECORD_HEADER_LEN = 16;
 
-/** File header field offsets. */
-const F = {
+/** File header field offsets (the reader and pcap-writer.ts share this layout). */
+export const PCAP_FILE_FIELD = {
   MAGIC: 0,
   VERSION_MAJOR: 4,
   VERSION_MINOR: 6,
+  THISZONE: 8,
+  SIGFIGS: 12,
   SNAPLEN: 16,
   LINKTYPE: 20,
 } as const;
+const F = PCAP_FILE_FIELD;
 
 /** Record header field offsets. */
-const R = {
+export const PCAP_RECORD_FIELD = {
   TS_SEC: 0,
   TS_FRAC: 4,
   INCL_LEN: 8,
   ORIG_LEN: 12,
 } as const;
+const R = PCAP_RECORD_FIELD;
 
 const SUPPORTED_MAJOR = 2;
 
