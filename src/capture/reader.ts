@@ -30,6 +30,12 @@ export interface ReadOptions {
   chunkSize?: number;
   /** Read files with blocking calls (a worker thread that only reads and decodes). */
   blocking?: boolean;
+  /**
+   * Called after the records of each read were handed to the sink, before the next read is
+   * parsed; the reader waits for a returned promise. A paced replay holds records back here
+   * (src/capture/pace.ts), and a dashboard lets its event loop run.
+   */
+  afterChunk?: () => void | Promise<void>;
 }
 
 /** Opens `name` (`-` is standard input) and maps system errors to a one-line cause. */
@@ -150,6 +156,10 @@ export async function readFrom(
       parser = detectFormat(name, buf.subarray(pos), rec);
     }
     const next = parser.consume(buf, pos, end, base, sink);
+    if (opts.afterChunk) {
+      const waiting = opts.afterChunk();
+      if (waiting) await waiting;
+    }
     if (parser.stopped) break;
     if (next > end) {
       skip = next - end;
