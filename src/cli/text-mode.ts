@@ -1,0 +1,71 @@
+/**
+ * The dashboard when standard output is not a terminal (`wirestat live -i IF | tee log`): one
+ * block per tick, as `iftop -t` prints one per interval. A block is a summary line, then the
+ * busiest conversations by their 2-second rate, then an empty line. Plain ASCII, no colour, no
+ * cursor movement; every string from the wire passes `printable`; lines are cut to `width`.
+ *
+ *   2026-11-26 12:00:05 UTC  e0  1,234 pkt/s  5.61 Mbit/s  (10 s: 1,100 pkt/s 4.90 Mbit/s)  packets 12,345  conversations 99
+ *     tcp   198.18.0.1:41284       -> 198.18.0.2:8080          3.20 Mbit/s   1.1 MB  ESTAB? SF ShADadFf
+ */
+import { printable } from '../host/sanitize.js';
+import type { DashboardView, ViewConversation } from '../stats/dashboard-view.js';
+import { formatTime } from './print-text.js';
+
+const SI = ['', 'k', 'M', 'G', 'T', 'P'];
+
+/** Bits per second as iftop shows them: three significant digits, SI prefixes. */
+export function formatBits(bitsPerSecond: number): string {
+  let v = bitsPerSecond;
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < SI.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v.toFixed(0) : v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${SI[i]}bit/s`;
+}
+
+/** Bytes with SI prefixes (kB = 1000 B), as tshark's conversation tables count them. */
+export function formatBytes(bytes: number): string {
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < SI.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${v} B` : `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${SI[i]}B`;
+}
+
+const count = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function cut(line: string, width: number): string {
+  return line.length > width ? line.slice(0, width) : line;
+}
+
+function flowLine(c: ViewConversation): string {
+  const bytes = c.aToB.bytes + c.bToA.bytes;
+  const proto = printable(c.proto).padEnd(6);
+  const a = printable(c.a).padEnd(24);
+  const b = printable(c.b).padEnd(24);
+  const extra = [c.state, c.history].filter((x): x is string => x !== null).map(printable).join(' ');
+  return `  ${proto}${a} -> ${b} ${formatBits(c.rates.bps[0] * 8).padStart(13)} ${formatBytes(bytes).padStart(9)}${extra ? `  ${extra}` : ''}`;
+}
+
+/** One tick's block of text (ends with an empty line). */
+export function formatTick(view: DashboardView, opts: { rows?: number; width?: number } = {}): string {
+  const rows = opts.rows ?? 10;
+  const width = opts.width ?? 160;
+  const t = view.totals;
+  const when = Number.isFinite(view.time) ? `${formatTime(view.time).slice(0, 19)} UTC` : '-';
+  const src = view.source;
+  const state = src.paused ? '  paused' : src.finished ? '  finished' : '';
+  const head =
+    `${when}  ${printable(src.name)}  ${count(t.rates.pps[0])} pkt/s  ${formatBits(t.rates.bps[0] * 8)}  ` +
+    `(10 s: ${count(t.rates.pps[1])} pkt/s ${formatBits(t.rates.bps[1] * 8)})  packets ${count(t.packets)}  ` +
+    `conversations ${count(view.conversationsTotal)}` +
+    (t.lost !== null ? `  lost ${count(t.lost)}` : '') +
+    state;
+  const lines = [cut(head, width)];
+  const busiest = [...view.conversations].sort((x, y) => y.rates.bps[0] - x.rates.bps[0] || x.id - y.id).slice(0, rows);
+  for (const c of busiest) lines.push(cut(flowLine(c), width));
+  return lines.join('\n') + '\n\n';
+}
