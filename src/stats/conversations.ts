@@ -64,6 +64,32 @@ export const ROW_F64 = ROW_WORDS / 2;
 const ORIG_B = 1;
 const SAW_SYN = 2;
 
+/**
+ * Fills `k` with the key of a packet from (src, sp) to (dst, dp): the lower (address, port)
+ * first, so both directions share it. Returns the sender's key side (0 = A).
+ */
+function canonicalKey(k: Uint32Array, protoWord: number, src: ArrayLike<number>, sp: number, dst: ArrayLike<number>, dp: number): number {
+  let cmp = src[0]! - dst[0]!;
+  if (cmp === 0) cmp = src[1]! - dst[1]!;
+  if (cmp === 0) cmp = src[2]! - dst[2]!;
+  if (cmp === 0) cmp = src[3]! - dst[3]!;
+  if (cmp === 0) cmp = sp - dp;
+  const dir = cmp <= 0 ? 0 : 1;
+  const a = dir === 0 ? src : dst;
+  const b = dir === 0 ? dst : src;
+  k[K.PROTO] = protoWord;
+  k[K.A] = a[0]!;
+  k[K.A + 1] = a[1]!;
+  k[K.A + 2] = a[2]!;
+  k[K.A + 3] = a[3]!;
+  k[K.B] = b[0]!;
+  k[K.B + 1] = b[1]!;
+  k[K.B + 2] = b[2]!;
+  k[K.B + 3] = b[3]!;
+  k[K.PORTS] = dir === 0 ? ((sp << 16) | dp) >>> 0 : ((dp << 16) | sp) >>> 0;
+  return dir;
+}
+
 export class Conversations {
   readonly table: FlowTable;
   readonly tcp = new TcpTracker();
@@ -91,29 +117,8 @@ export class Conversations {
     const k = this.key;
     // An IP header whose next header could not even be named keys as protocol 255 (reserved).
     const proto = s.laterFragment ? PROTO_FRAGMENT : s.ipProto >= 0 ? s.ipProto : IPPROTO_RESERVED;
-    const sp = s.hasPorts ? s.srcPort : 0;
-    const dp = s.hasPorts ? s.dstPort : 0;
-    const src = s.src;
-    const dst = s.dst;
-    // Canonical order: compare (address, port) of source and destination.
-    let cmp = src[0] - dst[0];
-    if (cmp === 0) cmp = src[1] - dst[1];
-    if (cmp === 0) cmp = src[2] - dst[2];
-    if (cmp === 0) cmp = src[3] - dst[3];
-    if (cmp === 0) cmp = sp - dp;
-    const dir = cmp <= 0 ? 0 : 1;
-    const a = dir === 0 ? src : dst;
-    const b = dir === 0 ? dst : src;
-    k[K.PROTO] = (s.ipVersion << 16) | (s.hasPorts ? PORTS_FLAG : 0) | proto;
-    k[K.A] = a[0];
-    k[K.A + 1] = a[1];
-    k[K.A + 2] = a[2];
-    k[K.A + 3] = a[3];
-    k[K.B] = b[0];
-    k[K.B + 1] = b[1];
-    k[K.B + 2] = b[2];
-    k[K.B + 3] = b[3];
-    k[K.PORTS] = dir === 0 ? ((sp << 16) | dp) >>> 0 : ((dp << 16) | sp) >>> 0;
+    const protoWord = (s.ipVersion << 16) | (s.hasPorts ? PORTS_FLAG : 0) | proto;
+    const dir = canonicalKey(k, protoWord, s.src, s.hasPorts ? s.srcPort : 0, s.dst, s.hasPorts ? s.dstPort : 0);
 
     const t = this.table;
     const id = t.lookupOrInsert(k);
@@ -146,6 +151,18 @@ export class Conversations {
     if (isTcp) this.tcp.update(w[row + CW.TCP], dir, w[row + CW.FLAGS] & ORIG_B, s);
     this.lastDir = dir;
     return id;
+  }
+
+  /**
+   * The conversation between two endpoints, if one was seen (inserts nothing): `proto` an IP
+   * protocol number, ports null for a protocol keyed without them. For joining the host's
+   * sockets to the wire.
+   */
+  find(proto: number, version: number, a: ArrayLike<number>, aPort: number | null, b: ArrayLike<number>, bPort: number | null): number {
+    const hasPorts = aPort !== null && bPort !== null;
+    const protoWord = (version << 16) | (hasPorts ? PORTS_FLAG : 0) | proto;
+    canonicalKey(this.key, protoWord, a, aPort ?? 0, b, bPort ?? 0);
+    return this.table.find(this.key);
   }
 
   /** The originator's key side (0 = A). */

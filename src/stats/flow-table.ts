@@ -112,6 +112,21 @@ export class FlowTable {
     return id;
   }
 
+  /** The id of `key`, or -1 when it was never inserted. */
+  find(key: Uint32Array): number {
+    const kw = this.keyWords;
+    const h = hashWords(key, kw);
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const id = this.slots[slot * 2]!;
+      if (id === EMPTY) return -1;
+      if (this.slots[slot * 2 + 1] !== h) continue;
+      const base = id * this.rowWords;
+      let i = 0;
+      while (i < kw && this.u32[base + i] === key[i]) i++;
+      if (i === kw) return id;
+    }
+  }
+
   private grow(): void {
     const cap = Math.min(this.capacity * 2, this.limit);
     const buf = new ArrayBuffer(cap * this.rowWords * 4);

@@ -1,0 +1,124 @@
+/**
+ * The host-to-wire join: a socket explains the conversation with the same protocol and
+ * endpoints in either order (IPv4-mapped dual-stack sockets included), a conversation touching
+ * one of the host's addresses is local, and each socket gets its conversation's wire bytes.
+ * Also parseEndpoint, the inverse of the report's endpoint text, on both address families.
+ */
+import t from 'tap';
+import { CaptureRecord } from '../../src/capture/source.js';
+import { decodePacket } from '../../src/decode/packet.js';
+import { PacketSummary } from '../../src/decode/summary.js';
+import type { HostSnapshot } from '../../src/host/snapshot.js';
+import { formatEndpoint, parseEndpoint } from '../../src/stats/address.js';
+import type { ViewConversation } from '../../src/stats/dashboard-view.js';
+import { LocalJoin } from '../../src/stats/local-join.js';
+import { buildReport } from '../../src/stats/snapshot.js';
+import { WireStats } from '../../src/stats/wire-stats.js';
+import { ethernet, ipv4, ipv6, tcp, TCP_FLAGS, udp } from '../helpers/craft.js';
+
+function ingest(stats: WireStats, frames: Buffer[]): void {
+  const s = new PacketSummary();
+  const rec = new CaptureRecord();
+  for (const f of frames) {
+    rec.buf = f;
+    rec.offset = 0;
+    rec.caplen = rec.wirelen = f.length;
+    rec.linktype = 1;
+    decodePacket(rec, s);
+    stats.ingest(s);
+  }
+}
+
+const inet = (proto: string, local: string, remote: string, state: string, pid: number | null, program: string | null, listening = false) => ({
+  proto,
+  local,
+  remote,
+  state,
+  state_code: 1,
+  listening,
+  recv_q: 0,
+  send_q: 0,
+  uid: 0,
+  inode: 1,
+  pid,
+  program,
+  exe: null,
+  timer: { active: 0, kind: 'off', when_ticks: 0, retransmits: 0, timeout: 0 },
+});
+
+const host = {
+  schema: 'wirestat.snapshot/1',
+  sockets: [
+    inet('tcp', '198.18.0.1:41000', '198.18.0.2:8080', 'ESTABLISHED', 100, 'curl'),
+    inet('tcp6', '[::ffff:198.18.0.1]:8081', '[::ffff:198.18.0.3]:50000', 'ESTABLISHED', 200, 'server'),
+    inet('tcp', '0.0.0.0:22', '0.0.0.0:*', 'LISTEN', 1, 'sshd', true),
+    inet('udp6', '[2001:db8::1]:5353', '[2001:db8::2]:5353', 'ESTABLISHED', null, null),
+    { proto: 'unix', path: '/run/x.sock', type: 'STREAM', state: 'LISTENING', inode: 9, pid: 1, program: 'init', exe: null },
+  ],
+  interfaces: [
+    { name: 'eth0', ipv4: [{ address: '198.18.0.1', prefix_length: 24, broadcast: null, label: 'eth0' }], ipv6: [{ address: '2001:db8::1', prefix_length: 64, scope: 0 }] },
+  ],
+} as unknown as HostSnapshot;
+
+t.test('parseEndpoint reads back what formatEndpoint writes', async (t) => {
+  for (const s of ['198.18.0.1:80', '[2001:db8::1]:443', '2001:db8:1234:5678:9abc:def0:1234:5678', '::', '198.18.255.255', '[fe80::1]:0']) {
+    const p = parseEndpoint(s);
+    t.ok(p, s);
+    t.equal(formatEndpoint(p!.version, p!.words, 0, p!.port), s, s);
+  }
+  t.same(parseEndpoint('[::ffff:198.18.0.1]:8080'), { version: 4, words: [0xc6120001, 0, 0, 0], port: 8080 }, 'IPv4-mapped is IPv4');
+  t.same(parseEndpoint('::ffff:1.2.3.4')?.version, 4);
+  for (const bad of ['1.2.3', '256.1.1.1', '1::2::3', '[::1]:65536', 'host:80', '1:2:3:4:5:6:7:8:9', '']) t.equal(parseEndpoint(bad), null, `'${bad}' rejected`);
+});
+
+t.test('sockets explain conversations; the host addresses make flows local', async (t) => {
+  const stats = new WireStats();
+  ingest(stats, [
+    // 198.18.0.1:41000 → 198.18.0.2:8080 and back: curl's connection.
+    ethernet(0x0800, ipv4(6, '198.18.0.1', '198.18.0.2', tcp(41000, 8080, TCP_FLAGS.SYN))),
+    ethernet(0x0800, ipv4(6, '198.18.0.2', '198.18.0.1', tcp(8080, 41000, TCP_FLAGS.SYN | TCP_FLAGS.ACK))),
+    // A peer reaching the dual-stack server over IPv4.
+    ethernet(0x0800, ipv4(6, '198.18.0.3', '198.18.0.1', tcp(50000, 8081, TCP_FLAGS.SYN))),
+    // IPv6 UDP.
+    ethernet(0x86dd, ipv6(17, '2001:db8::2', '2001:db8::1', udp(5353, 5353, Buffer.alloc(20)))),
+    // Two other hosts: on the wire, not this host's.
+    ethernet(0x0800, ipv4(17, '198.18.0.7', '198.18.0.8', udp(1000, 2000, Buffer.alloc(10)))),
+  ]);
+  const report = buildReport(stats, { name: 'x', format: 'pcap', linktypes: [1], errors: [], errorsNotListed: 0 });
+  const join = new LocalJoin(host);
+  const rows = report.conversations.map(
+    (c): ViewConversation =>
+      join.conversation({
+        id: 0,
+        proto: c.proto,
+        a: c.a,
+        b: c.b,
+        aToB: c.a_to_b,
+        bToA: c.b_to_a,
+        rates: { pps: [0, 0, 0], bps: [0, 0, 0] },
+        firstTs: c.first_ts,
+        lastTs: c.last_ts,
+        state: c.state,
+        history: c.history,
+        local: null,
+        owner: null,
+      }),
+  );
+  const by = (a: string) => rows.find((r) => r.a === a)!;
+  t.equal(by('198.18.0.1:41000').owner, '100/curl');
+  t.equal(by('198.18.0.1:41000').local, true);
+  t.equal(by('198.18.0.3:50000').owner, '200/server', 'the IPv4-mapped socket explains the IPv4 flow, responder side');
+  t.equal(by('[2001:db8::2]:5353').owner, '-', 'owner unknown: netstat prints -');
+  t.equal(by('198.18.0.7:1000').local, false, 'a flow between two other hosts');
+  t.equal(by('198.18.0.7:1000').owner, null);
+
+  const sockets = join.sockets(stats.conversations);
+  t.equal(sockets.length, 4, 'inet sockets only');
+  const wire = (local: string) => sockets.find((s) => s.local === local)!.wireBytes;
+  t.equal(wire('198.18.0.1:41000'), report.conversations.find((c) => c.a === '198.18.0.1:41000')!.a_to_b.bytes + report.conversations.find((c) => c.a === '198.18.0.1:41000')!.b_to_a.bytes);
+  t.ok(wire('[::ffff:198.18.0.1]:8081')! > 0, 'dual-stack socket: its IPv4 conversation');
+  t.ok(wire('[2001:db8::1]:5353')! > 0, 'IPv6 UDP');
+  t.equal(wire('0.0.0.0:22'), null, 'a listener explains no single conversation');
+  t.equal(sockets.find((s) => s.local === '0.0.0.0:22')!.owner, '1/sshd');
+  t.equal(stats.conversations.size, 4, 'looking up inserted nothing');
+});
