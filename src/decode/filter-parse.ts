@@ -220,9 +220,13 @@ class Parser {
     }
   }
 
-  /** expr := operand { (and|or) operand }, left to right, equal precedence. */
-  expr(): Parsed {
-    let left = this.term();
+  /**
+   * expr := term { (and|or) operand }, left to right, equal precedence. `before`: the qualifiers
+   * in effect where the expression starts (libpcap's parser hands them to a "(" or "not" from
+   * the primitive left of it), which a parenthesised term passes on.
+   */
+  expr(before: Quals | null = null): Parsed {
+    let left = this.term(before);
     for (;;) {
       const t = this.peek();
       const kind = this.isAnd(t) ? 'and' : this.isOr(t) ? 'or' : null;
@@ -250,7 +254,7 @@ class Parser {
       }
       return { node: this.id(quals), quals };
     }
-    return this.term();
+    return this.term(quals);
   }
 
   /** At "(": does a value (not a keyword) come first inside, past any "(" and "not"? */
@@ -262,20 +266,24 @@ class Parser {
     }
   }
 
-  private term(): Parsed {
+  /**
+   * A parenthesised term leaves behind the qualifiers from before its "(", not those inside it:
+   * in libpcap `host A or (tcp) or B` is `… or host B`, and `(host A) or B` is an error.
+   */
+  private term(before: Quals | null): Parsed {
     const t = this.peek();
     if (this.isNot(t)) {
       this.next();
-      const r = this.term();
+      const r = this.term(before);
       return { node: { kind: 'not', arg: r.node }, quals: r.quals };
     }
     if (this.isOpen(t)) {
       this.next();
-      const r = this.expr();
+      const r = this.expr(before);
       const close = this.peek();
       if (close.type !== 'op' || close.text !== ')') throw this.unexpected(close, `")" to close the "(" at column ${t.column}`);
       this.next();
-      return { node: r.node, quals: null };
+      return { node: r.node, quals: before };
     }
     if (this.isWord(t, 'vlan')) return { node: this.vlan(), quals: null };
     if (t.type === 'word' && (PROTO_QUALS.has(t.text) || ADDR_QUALS.has(t.text) || t.text === 'src' || t.text === 'dst')) {

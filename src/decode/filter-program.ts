@@ -37,6 +37,8 @@ const OP_GT = 1;
 const OP_GE = 2;
 /** True when any of the bits of k are set (BPF jset). */
 const OP_SET = 3;
+/** A constant (k 1 or 0): loads nothing, and the optimizer removes it. */
+const OP_CONST = 4;
 
 /** One BPF-style comparison: load `size` bytes at `off` (plus 4 × the IHL at `xbase` when
  *  xbase ≥ 0), AND with `mask`, compare with `k`. */
@@ -85,32 +87,57 @@ const RAW_V4 = 0x40;
 const RAW_V6 = 0x60;
 const ALL = 0xffffffff;
 
-/** Graph nodes beyond this make the expression "too complex" (a bound on compile time). */
+/** Graph nodes, and optimizer rounds, beyond these make the expression "too complex" (a bound
+ *  on compile time). */
 const MAX_NODES = 200_000;
+const MAX_ROUNDS = 10_000;
 
-/** Terminal node numbers, in the BDD and in the reduced graph. */
+/** Terminal node numbers in a Graph. */
 const REJECT = 0;
 const ACCEPT = 1;
 
 /**
- * Hash-consed decision diagram: node n tests variable v[n] and goes to hi[n] when it holds.
- * Variables are numbered in creation order, which is the order tests are evaluated.
+ * A boolean combination of tests, before it is laid out as a graph. Constants stay in it (a
+ * link type without ARP makes `arp` false): libpcap's generator makes a block of them too, and
+ * where such a block stands first it decides which load the program starts with.
  */
-class Bdd {
-  readonly v: number[] = [Infinity, Infinity];
+type Expr = boolean | { test: number } | { op: 'and' | 'or'; a: Expr; b: Expr } | { op: 'not'; a: Expr };
+
+function and(a: Expr, b: Expr): Expr {
+  return { op: 'and', a, b };
+}
+
+function or(a: Expr, b: Expr): Expr {
+  return { op: 'or', a, b };
+}
+
+function not(a: Expr): Expr {
+  return { op: 'not', a };
+}
+
+/** Test numbers of the constants; real tests follow. */
+const TEST_TRUE = 0;
+const TEST_FALSE = 1;
+
+/**
+ * A decision graph: node n runs test[n] and goes to hi[n] when it holds, else to lo[n]. Nodes 0
+ * and 1 are reject and accept. Identical nodes are made once (libpcap merges identical blocks
+ * too), and a test whose two ways lead to the same place is not made.
+ */
+class Graph {
+  readonly test: number[] = [-1, -1];
   readonly hi: number[] = [REJECT, ACCEPT];
   readonly lo: number[] = [REJECT, ACCEPT];
   private readonly unique = new Map<string, number>();
-  private readonly memo = new Map<string, number>();
 
-  mk(v: number, hi: number, lo: number): number {
+  mk(t: number, hi: number, lo: number): number {
     if (hi === lo) return hi;
-    const key = `${v},${hi},${lo}`;
+    const key = `${t},${hi},${lo}`;
     let n = this.unique.get(key);
     if (n === undefined) {
-      n = this.v.length;
+      n = this.test.length;
       if (n > MAX_NODES) throw new FilterError(null, 'the expression is too complex for the replay filter');
-      this.v.push(v);
+      this.test.push(t);
       this.hi.push(hi);
       this.lo.push(lo);
       this.unique.set(key, n);
@@ -118,43 +145,30 @@ class Bdd {
     return n;
   }
 
-  not(a: number): number {
-    if (a <= ACCEPT) return ACCEPT - a;
-    const key = `!${a}`;
-    let r = this.memo.get(key);
-    if (r === undefined) {
-      r = this.mk(this.v[a]!, this.not(this.hi[a]!), this.not(this.lo[a]!));
-      this.memo.set(key, r);
+  /** A new node, never merged with another (libpcap's generator makes a block per use). */
+  node(t: number, hi: number, lo: number): number {
+    const n = this.test.length;
+    if (n > MAX_NODES) throw new FilterError(null, 'the expression is too complex for the replay filter');
+    this.test.push(t);
+    this.hi.push(hi);
+    this.lo.push(lo);
+    return n;
+  }
+
+  /** Lays `e` out as libpcap's code generator does: left to right, short-circuit, a node for
+   *  each use of a test; what follows a sub-expression is shared, not copied. */
+  lower(e: Expr, onTrue: number, onFalse: number): number {
+    if (e === true) return this.node(TEST_TRUE, onTrue, onFalse);
+    if (e === false) return this.node(TEST_FALSE, onTrue, onFalse);
+    if ('test' in e) return this.node(e.test, onTrue, onFalse);
+    switch (e.op) {
+      case 'and':
+        return this.lower(e.a, this.lower(e.b, onTrue, onFalse), onFalse);
+      case 'or':
+        return this.lower(e.a, onTrue, this.lower(e.b, onTrue, onFalse));
+      case 'not':
+        return this.lower(e.a, onFalse, onTrue);
     }
-    return r;
-  }
-
-  and(a: number, b: number): number {
-    if (a === REJECT || b === REJECT) return REJECT;
-    if (a === ACCEPT) return b;
-    if (b === ACCEPT || a === b) return a;
-    return this.apply('&', a, b);
-  }
-
-  or(a: number, b: number): number {
-    if (a === ACCEPT || b === ACCEPT) return ACCEPT;
-    if (a === REJECT) return b;
-    if (b === REJECT || a === b) return a;
-    return this.apply('|', a, b);
-  }
-
-  private apply(op: '&' | '|', a: number, b: number): number {
-    const key = a < b ? `${op}${a},${b}` : `${op}${b},${a}`;
-    let r = this.memo.get(key);
-    if (r !== undefined) return r;
-    const va = this.v[a]!;
-    const vb = this.v[b]!;
-    const v = Math.min(va, vb);
-    const [ah, al] = va === v ? [this.hi[a]!, this.lo[a]!] : [a, a];
-    const [bh, bl] = vb === v ? [this.hi[b]!, this.lo[b]!] : [b, b];
-    r = op === '&' ? this.mk(v, this.and(ah, bh), this.and(al, bl)) : this.mk(v, this.or(ah, bh), this.or(al, bl));
-    this.memo.set(key, r);
-    return r;
   }
 }
 
@@ -214,16 +228,19 @@ function linkLabel(linktype: number): string {
   return d ? `${linktypeName(linktype)} (${d})` : linktypeName(linktype);
 }
 
-/** Turns the tree into a BDD over interned tests, for one link layer. */
+/** Turns the tree into an Expr over interned tests, for one link layer. */
 class CodeGen {
-  readonly bdd = new Bdd();
-  readonly tests: Test[] = [];
+  /** Starts with the two constants (TEST_TRUE, TEST_FALSE), which load nothing. */
+  readonly tests: Test[] = [
+    { off: 0, xbase: -1, size: 1, mask: 0, op: OP_CONST, k: 1, load: -1 },
+    { off: 0, xbase: -1, size: 1, mask: 0, op: OP_CONST, k: 0, load: -1 },
+  ];
   private readonly testIndex = new Map<string, number>();
   private readonly loadIndex = new Map<string, number>();
 
   constructor(private readonly link: LinkLayer) {}
 
-  private test(off: number, size: 1 | 2 | 4, op: number, k: number, mask = ALL, xbase = -1): number {
+  private test(off: number, size: 1 | 2 | 4, op: number, k: number, mask = ALL, xbase = -1): Expr {
     const lkey = `${xbase},${off},${size},${mask}`;
     let load = this.loadIndex.get(lkey);
     if (load === undefined) {
@@ -237,55 +254,57 @@ class CodeGen {
       this.tests.push({ off, xbase, size, mask, op, k: k >>> 0, load });
       this.testIndex.set(tkey, v);
     }
-    return this.bdd.mk(v, ACCEPT, REJECT);
+    return { test: v };
   }
 
-  private and(...xs: number[]): number {
-    return xs.reduce((a, b) => this.bdd.and(a, b), ACCEPT);
+  private and(...xs: Expr[]): Expr {
+    return xs.reduce(and);
   }
 
-  private or(...xs: number[]): number {
-    return xs.reduce((a, b) => this.bdd.or(a, b), REJECT);
+  private or(...xs: Expr[]): Expr {
+    return xs.reduce(or);
   }
 
-  private dir(d: Dir, src: number, dst: number): number {
+  /** Builds only the side(s) `d` names, source first: tests are numbered as they are made, and
+   *  that number is the order they run in. */
+  private dir(d: Dir, src: () => Expr, dst: () => Expr): Expr {
     switch (d) {
       case 'src':
-        return src;
+        return src();
       case 'dst':
-        return dst;
+        return dst();
       case 'src-or-dst':
-        return this.or(src, dst);
+        return this.or(src(), dst());
       case 'src-and-dst':
-        return this.and(src, dst);
+        return this.and(src(), dst());
     }
   }
 
   /** A masked comparison of a 32-bit word; a zero mask compares nothing (libpcap folds it). */
-  private word(off: number, value: number, mask: number): number {
-    if (mask === 0) return ACCEPT;
+  private word(off: number, value: number, mask: number): Expr {
+    if (mask === 0) return true;
     return this.test(off, 4, OP_EQ, (value & mask) >>> 0, mask);
   }
 
   /** "The network layer is `ethertype`", `vlans` tags in. */
-  private proto(ethertype: number, vlans: number): number {
+  private proto(ethertype: number, vlans: number): Expr {
     const l = this.link;
     if (l.typeOff >= 0) return this.test(l.typeOff + VLAN_TAG_LEN * vlans, 2, OP_EQ, ethertype);
     if (l.family !== 'none') {
       const fam = (af: number) => this.test(0, 4, OP_EQ, l.family === 'le' ? bswap32(af) : af);
       if (ethertype === ETHERTYPE_IPV4) return fam(AF_INET);
       if (ethertype === ETHERTYPE_IPV6) return this.or(...AF_INET6_BSD.map(fam));
-      return REJECT;
+      return false;
     }
     switch (l.linktype) {
       case LINKTYPE.IPV4:
-        return ethertype === ETHERTYPE_IPV4 ? ACCEPT : REJECT;
+        return ethertype === ETHERTYPE_IPV4;
       case LINKTYPE.IPV6:
-        return ethertype === ETHERTYPE_IPV6 ? ACCEPT : REJECT;
+        return ethertype === ETHERTYPE_IPV6;
       default: // RAW: the version nibble
         if (ethertype === ETHERTYPE_IPV4) return this.test(0, 1, OP_EQ, RAW_V4, RAW_VERSION_MASK);
         if (ethertype === ETHERTYPE_IPV6) return this.test(0, 1, OP_EQ, RAW_V6, RAW_VERSION_MASK);
-        return REJECT;
+        return false;
     }
   }
 
@@ -295,9 +314,9 @@ class CodeGen {
 
   /** libpcap's `tcp`/`udp`/`icmp6`: the IPv4 protocol, or IPv6's next header, or a fragment
    *  header's next header right after the fixed header (at any fragment offset). */
-  private transport(proto: number, v4: boolean, v6: boolean, vlans: number): number {
+  private transport(proto: number, v4: boolean, v6: boolean, vlans: number): Expr {
     const nl = this.nl(vlans);
-    const a = v4 ? this.and(this.proto(ETHERTYPE_IPV4, vlans), this.test(nl + IP4.PROTO, 1, OP_EQ, proto)) : REJECT;
+    const a = v4 ? this.and(this.proto(ETHERTYPE_IPV4, vlans), this.test(nl + IP4.PROTO, 1, OP_EQ, proto)) : false;
     const b = v6
       ? this.and(
           this.proto(ETHERTYPE_IPV6, vlans),
@@ -306,11 +325,11 @@ class CodeGen {
             this.and(this.test(nl + IP6.NEXT, 1, OP_EQ, IPPROTO_FRAGMENT), this.test(nl + IP6.HEADER_LEN, 1, OP_EQ, proto)),
           ),
         )
-      : REJECT;
+      : false;
     return this.or(a, b);
   }
 
-  private protocol(p: ProtoName, vlans: number): number {
+  private protocol(p: ProtoName, vlans: number): Expr {
     switch (p) {
       case 'ip':
         return this.proto(ETHERTYPE_IPV4, vlans);
@@ -329,14 +348,14 @@ class CodeGen {
     }
   }
 
-  gen(n: FilterNode): number {
+  gen(n: FilterNode): Expr {
     switch (n.kind) {
       case 'and':
-        return this.bdd.and(this.gen(n.left), this.gen(n.right));
+        return and(this.gen(n.left), this.gen(n.right));
       case 'or':
-        return this.bdd.or(this.gen(n.left), this.gen(n.right));
+        return or(this.gen(n.left), this.gen(n.right));
       case 'not':
-        return this.bdd.not(this.gen(n.arg));
+        return not(this.gen(n.arg));
       case 'proto':
         return this.protocol(n.proto, n.vlans);
       case 'vlan': {
@@ -348,52 +367,55 @@ class CodeGen {
         return n.id === null ? tagged : this.and(tagged, this.test(at + 2, 2, OP_EQ, n.id, VLAN_VID_MASK));
       }
       case 'ipv4': {
+        // One copy of the link-type test per direction and protocol, as libpcap's gen_hostop
+        // makes them: the optimizer's knowledge depends on that shape.
         const nl = this.nl(n.vlans);
-        const ip =
-          n.only === 'arp'
-            ? REJECT
-            : this.and(this.proto(ETHERTYPE_IPV4, n.vlans), this.dir(n.dir, this.word(nl + IP4.SRC, n.addr, n.mask), this.word(nl + IP4.DST, n.addr, n.mask)));
-        if (n.only === 'ip') return ip;
-        const isArp = n.only === 'arp' ? this.proto(ETHERTYPE_ARP, n.vlans) : this.or(this.proto(ETHERTYPE_ARP, n.vlans), this.proto(ETHERTYPE_RARP, n.vlans));
-        const arp = this.and(isArp, this.dir(n.dir, this.word(nl + ARP_SPA, n.addr, n.mask), this.word(nl + ARP_TPA, n.addr, n.mask)));
-        return this.or(ip, arp);
+        const hostop = (ethertype: number, src: number, dst: number) =>
+          this.dir(
+            n.dir,
+            () => this.and(this.proto(ethertype, n.vlans), this.word(nl + src, n.addr, n.mask)),
+            () => this.and(this.proto(ethertype, n.vlans), this.word(nl + dst, n.addr, n.mask)),
+          );
+        if (n.only === 'ip') return hostop(ETHERTYPE_IPV4, IP4.SRC, IP4.DST);
+        if (n.only === 'arp') return hostop(ETHERTYPE_ARP, ARP_SPA, ARP_TPA);
+        return this.or(hostop(ETHERTYPE_IPV4, IP4.SRC, IP4.DST), hostop(ETHERTYPE_ARP, ARP_SPA, ARP_TPA), hostop(ETHERTYPE_RARP, ARP_SPA, ARP_TPA));
       }
       case 'ipv6': {
         const nl = this.nl(n.vlans);
-        const words = (off: number) => this.and(...[0, 1, 2, 3].map((w) => this.word(off + 4 * w, n.addr[w]!, n.mask[w]!)));
-        return this.and(this.proto(ETHERTYPE_IPV6, n.vlans), this.dir(n.dir, words(nl + IP6.SRC), words(nl + IP6.DST)));
+        const hostop = (off: number) => this.and(this.proto(ETHERTYPE_IPV6, n.vlans), ...[0, 1, 2, 3].map((w) => this.word(nl + off + 4 * w, n.addr[w]!, n.mask[w]!)));
+        return this.dir(n.dir, () => hostop(IP6.SRC), () => hostop(IP6.DST));
       }
       case 'ether': {
         if (!this.link.ethernet) {
           throw new FilterError(n.column, `"ether" does not apply to link type ${linkLabel(this.link.linktype)} (libpcap: ethernet addresses are supported only on Ethernet and a few other LANs)`);
         }
         const mac = (off: number) => this.and(this.test(off + 2, 4, OP_EQ, n.lo), this.test(off, 2, OP_EQ, n.hi));
-        return this.dir(n.dir, mac(ETH_SRC), mac(ETH_DST));
+        return this.dir(n.dir, () => mac(ETH_SRC), () => mac(ETH_DST));
       }
       case 'port': {
+        // As libpcap's gen_port/gen_portop: per protocol (SCTP, then TCP, then UDP) a test of
+        // it, the fragment test on IPv4, and the port comparisons; the IPv6 half first.
+        // IPv6: the fixed header's next header only. IPv4: the first fragment only, the ports
+        // behind the IHL.
         const nl = this.nl(n.vlans);
-        const protoIs = (off: number) =>
-          n.only === 'tcp'
-            ? this.test(off, 1, OP_EQ, IPPROTO_TCP)
-            : n.only === 'udp'
-              ? this.test(off, 1, OP_EQ, IPPROTO_UDP)
-              : this.or(this.test(off, 1, OP_EQ, IPPROTO_SCTP), this.test(off, 1, OP_EQ, IPPROTO_TCP), this.test(off, 1, OP_EQ, IPPROTO_UDP));
-        const portIs = (off: number, xbase = -1) =>
+        const protos = n.only === 'tcp' ? [IPPROTO_TCP] : n.only === 'udp' ? [IPPROTO_UDP] : [IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP];
+        const portIs = (off: number, xbase: number) =>
           n.range
-            ? this.and(this.test(off, 2, OP_GE, n.lo, ALL, xbase), this.bdd.not(this.test(off, 2, OP_GT, n.hi, ALL, xbase)))
+            ? this.and(this.test(off, 2, OP_GE, n.lo, ALL, xbase), not(this.test(off, 2, OP_GT, n.hi, ALL, xbase)))
             : this.test(off, 2, OP_EQ, n.lo, ALL, xbase);
-        // libpcap emits the IPv6 half first. IPv6: the fixed header's next header only (no
-        // fragment header). IPv4: the first fragment only, ports behind the IHL.
+        const ports = (base: number, xbase: number) =>
+          this.dir(n.dir, () => portIs(base + TRANSPORT.SRC_PORT, xbase), () => portIs(base + TRANSPORT.DST_PORT, xbase));
         const v6 = this.and(
           this.proto(ETHERTYPE_IPV6, n.vlans),
-          protoIs(nl + IP6.NEXT),
-          this.dir(n.dir, portIs(nl + IP6.HEADER_LEN + TRANSPORT.SRC_PORT), portIs(nl + IP6.HEADER_LEN + TRANSPORT.DST_PORT)),
+          this.or(...protos.map((p) => this.and(this.test(nl + IP6.NEXT, 1, OP_EQ, p), ports(nl + IP6.HEADER_LEN, -1)))),
         );
         const v4 = this.and(
           this.proto(ETHERTYPE_IPV4, n.vlans),
-          protoIs(nl + IP4.PROTO),
-          this.bdd.not(this.test(nl + IP4.FRAG, 2, OP_SET, IP4_FRAG_OFFSET_MASK)),
-          this.dir(n.dir, portIs(nl + TRANSPORT.SRC_PORT, nl), portIs(nl + TRANSPORT.DST_PORT, nl)),
+          this.or(
+            ...protos.map((p) =>
+              this.and(this.test(nl + IP4.PROTO, 1, OP_EQ, p), not(this.test(nl + IP4.FRAG, 2, OP_SET, IP4_FRAG_OFFSET_MASK)), ports(nl, nl)),
+            ),
+          ),
         );
         return this.or(v6, v4);
       }
@@ -401,80 +423,139 @@ class CodeGen {
   }
 }
 
-/** The reduced graph, mutable while the pull-ups run. Nodes 0 and 1 are the terminals. */
-class Graph {
-  readonly test: number[] = [-1, -1];
-  readonly hi: number[] = [REJECT, ACCEPT];
-  readonly lo: number[] = [REJECT, ACCEPT];
-  private readonly unique = new Map<string, number>();
-
-  mk(t: number, hi: number, lo: number): number {
-    if (hi === lo) return hi;
-    const key = `${t},${hi},${lo}`;
-    let n = this.unique.get(key);
-    if (n === undefined) {
-      n = this.test.length;
-      if (n > MAX_NODES) throw new FilterError(null, 'the expression is too complex for the replay filter');
-      this.test.push(t);
-      this.hi.push(hi);
-      this.lo.push(lo);
-      this.unique.set(key, n);
+/** Rebuilds the graph from its root: drops what is unreachable, merges identical nodes, and
+ *  removes tests whose two ways now lead to the same place. The last node holds the root. */
+function canon(g: Graph, holder: number): Graph {
+  const out = new Graph();
+  const memo = new Map<number, number>();
+  const rec = (u: number): number => {
+    if (u <= ACCEPT) return u;
+    let r = memo.get(u);
+    if (r === undefined) {
+      r = out.mk(g.test[u]!, rec(g.hi[u]!), rec(g.lo[u]!));
+      memo.set(u, r);
     }
-    return n;
-  }
+    return r;
+  };
+  const root = rec(g.hi[holder]!);
+  out.test.push(-2);
+  out.hi.push(root);
+  out.lo.push(root);
+  return out;
+}
+
+/** Nodes reachable from `holder`, each before its successors. */
+function topoOrder(g: Graph, holder: number): number[] {
+  const out: number[] = [];
+  const seen = new Set<number>();
+  const visit = (n: number): void => {
+    if (n <= ACCEPT || seen.has(n)) return;
+    seen.add(n);
+    visit(g.hi[n]!);
+    visit(g.lo[n]!);
+    out.push(n);
+  };
+  visit(holder);
+  return out.reverse();
 }
 
 /**
- * Step 2: walks the BDD with what each path knows. A load known (on this path) to equal c makes
- * every other equality test of that load decided; the result for a BDD node depends only on
- * what is known about the loads below it, which keys the memo.
+ * Step 2, libpcap's jump threading: an edge into a test whose outcome follows from the edges
+ * that dominate it (lie on every path to it) is sent straight to where the test would go; so
+ * is an edge into a test whose two ways lead to the same place. Follows: the same test taken
+ * before, or an equality on the same load that held with another constant (false). Only
+ * dominating edges count, not what every path happens to know: after `port`'s "protocol is 132,
+ * 6 or 17" the three ways meet, and `icmp`'s "protocol is 1" after them is still tested (libpcap
+ * does not refuse `port 80 and icmp`). One pass; the caller repeats until nothing moves.
  */
-function reduce(bdd: Bdd, tests: Test[], root: number): Graph {
-  const g = new Graph();
-  const loadsBelow = new Map<number, number[]>();
-  const below = (u: number): number[] => {
-    if (u <= ACCEPT) return [];
-    let r = loadsBelow.get(u);
-    if (!r) {
-      const s = new Set<number>([tests[bdd.v[u]!]!.load, ...below(bdd.hi[u]!), ...below(bdd.lo[u]!)]);
-      r = [...s].sort((a, b) => a - b);
-      loadsBelow.set(u, r);
+function threadPass(g: Graph, tests: Test[], holder: number): boolean {
+  let changed = false;
+  // A constant's jump is decided: both ways lead where it goes (libpcap folds a known
+  // accumulator so), and what leads to it is threaded past it below.
+  for (const n of topoOrder(g, holder)) {
+    if (n !== holder && tests[g.test[n]!]!.op === OP_CONST && g.hi[n] !== g.lo[n]) {
+      if (tests[g.test[n]!]!.k) g.lo[n] = g.hi[n]!;
+      else g.hi[n] = g.lo[n]!;
+      changed = true;
     }
-    return r;
+  }
+  const topo = topoOrder(g, holder);
+  // Incoming edges, as node * 2 + (1 for the true way).
+  const preds = new Map<number, number[]>();
+  const addPred = (n: number, edge: number) => {
+    if (n <= ACCEPT) return;
+    const l = preds.get(n);
+    if (l) l.push(edge);
+    else preds.set(n, [edge]);
   };
-  const memo = new Map<string, number>();
-  const known = new Map<number, number>();
-  const walk = (u: number): number => {
-    if (u <= ACCEPT) return u;
-    let key = `${u}`;
-    for (const l of below(u)) {
-      const k = known.get(l);
-      if (k !== undefined) key += `,${l}=${k}`;
-    }
-    let r = memo.get(key);
-    if (r !== undefined) return r;
-    const t = tests[bdd.v[u]!]!;
-    const k = t.op === OP_EQ ? known.get(t.load) : undefined;
-    if (k !== undefined) {
-      r = walk(k === t.k ? bdd.hi[u]! : bdd.lo[u]!);
-    } else {
-      let hi: number;
-      if (t.op === OP_EQ) {
-        known.set(t.load, t.k);
-        hi = walk(bdd.hi[u]!);
-        known.delete(t.load);
-      } else hi = walk(bdd.hi[u]!);
-      r = g.mk(bdd.v[u]!, hi, walk(bdd.lo[u]!));
-    }
-    memo.set(key, r);
-    return r;
+  addPred(g.hi[holder]!, holder * 2 + 1);
+  for (const n of topo) {
+    if (n === holder) continue;
+    addPred(g.hi[n]!, n * 2 + 1);
+    addPred(g.lo[n]!, n * 2);
+  }
+  /** Edges dominating each node: on every path from the root to it. */
+  const dom = new Map<number, Set<number>>([[holder, new Set()]]);
+  const edgeDom = (edge: number): Set<number> => {
+    const q = edge >> 1;
+    const d = new Set(dom.get(q)!);
+    if (q !== holder) d.add(edge);
+    return d;
   };
-  const top = walk(root);
-  // The root is always the last node reached; keep its number where flatten() looks for it.
-  g.test.push(-2);
-  g.hi.push(top);
-  g.lo.push(top);
-  return g;
+  const decide = (ti: number, edges: Set<number>): boolean | undefined => {
+    const t = tests[ti]!;
+    for (const e of edges) {
+      const tj = g.test[e >> 1]!;
+      const held = (e & 1) === 1;
+      if (tj === ti) return held;
+      const u = tests[tj]!;
+      if (held && t.op === OP_EQ && u.op === OP_EQ && u.load === t.load) return false;
+    }
+    return undefined;
+  };
+  // Dominators are found once, on the graph as the pass finds it, as libpcap finds them once
+  // per pass: what an earlier redirect in the pass changed is seen in the next pass.
+  for (const p of topo) {
+    if (p === holder) continue;
+    let d: Set<number> | null = null;
+    for (const e of preds.get(p)!) {
+      const ed = edgeDom(e);
+      if (!d) d = ed;
+      else for (const x of d) if (!ed.has(x)) d.delete(x);
+    }
+    dom.set(p, d!);
+  }
+  // Edges are threaded from the leaves' side up (libpcap's levels).
+  const level = new Map<number, number>();
+  const lv = (n: number): number => (n <= ACCEPT ? 0 : level.get(n)!);
+  for (let i = topo.length - 1; i >= 0; i--) {
+    const n = topo[i]!;
+    level.set(n, n === holder ? Infinity : 1 + Math.max(lv(g.hi[n]!), lv(g.lo[n]!)));
+  }
+  const order = [...topo].sort((a, b) => lv(a) - lv(b));
+  for (const p of order) {
+    for (const br of p === holder ? [true] : [true, false]) {
+      const edge = p * 2 + (br ? 1 : 0);
+      const from = br ? g.hi[p]! : g.lo[p]!;
+      const known = edgeDom(edge);
+      let to = from;
+      while (to > ACCEPT) {
+        if (g.hi[to] === g.lo[to]) {
+          to = g.hi[to]!;
+          continue;
+        }
+        const d = decide(g.test[to]!, known);
+        if (d === undefined) break;
+        to = d ? g.hi[to]! : g.lo[to]!;
+      }
+      if (to === from) continue;
+      if (p === holder) g.hi[p] = g.lo[p] = to;
+      else if (br) g.hi[p] = to;
+      else g.lo[p] = to;
+      changed = true;
+    }
+  }
+  return changed;
 }
 
 /**
@@ -484,9 +565,9 @@ function reduce(bdd: Bdd, tests: Test[], root: number): Graph {
  * edges for and). Moves that would change the meaning in this graph (a moved-over node with
  * a second predecessor, which libpcap's own code never has) are skipped.
  */
-function pullUps(g: Graph, tests: Test[], rootHolder: number): void {
+function pullUps(g: Graph, tests: Test[], rootHolder: number): boolean {
   const value = (n: number) => (n <= ACCEPT || g.test[n]! < 0 ? -1 : tests[g.test[n]!]!.load);
-  for (let round = 0; round < MAX_NODES; round++) {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
     const { order, preds, dom } = analyse(g, rootHolder);
     let changed = false;
     for (const b of order) {
@@ -496,8 +577,9 @@ function pullUps(g: Graph, tests: Test[], rootHolder: number): void {
         break;
       }
     }
-    if (!changed) return;
+    if (!changed) return round > 0;
   }
+  throw new FilterError(null, 'the expression is too complex for the replay filter');
 }
 
 interface Analysis {
@@ -609,7 +691,15 @@ export class Program {
   readonly hi: Int32Array;
   readonly lo: Int32Array;
 
-  constructor(g: Graph, tests: Test[], rootHolder: number) {
+  /** A load made before the graph runs (its value unused), or size 0. */
+  readonly preOff: number;
+  readonly preXbase: number;
+  readonly preSize: number;
+
+  constructor(g: Graph, tests: Test[], rootHolder: number, preload: Test | null) {
+    this.preOff = preload?.off ?? 0;
+    this.preXbase = preload?.xbase ?? -1;
+    this.preSize = preload?.size ?? 0;
     const index = new Map<number, number>();
     const nodes: number[] = [];
     const number = (n: number): number => {
@@ -651,6 +741,14 @@ export class Program {
    * bytes rejects the packet, as bpf_filter() does.
    */
   run(b: Uint8Array, start: number, caplen: number): boolean {
+    if (this.preSize > 0) {
+      let o = this.preOff;
+      if (this.preXbase >= 0) {
+        if (this.preXbase >= caplen) return false;
+        o += (b[start + this.preXbase]! & 0x0f) << 2;
+      }
+      if (o + this.preSize > caplen) return false;
+    }
     let n = this.root;
     while (n >= 0) {
       let o = this.off[n]!;
@@ -688,7 +786,7 @@ export class Program {
   dump(): string {
     const ops = ['jeq', 'jgt', 'jge', 'jset'];
     const end = (n: number) => (n === Program.ACCEPT ? 'accept' : n === Program.REJECT ? 'reject' : String(n));
-    const lines = [`root ${end(this.root)}`];
+    const lines = [`root ${end(this.root)}${this.preSize ? ` after a load of ${this.preSize} at ${this.preOff}` : ''}`];
     for (let i = 0; i < this.length; i++) {
       const w = ['', 'b', 'h', '', 'w'][this.size[i]!];
       const at = this.xbase[i]! >= 0 ? `x(${this.xbase[i]})+${this.off[i]}` : `${this.off[i]}`;
@@ -713,12 +811,30 @@ export function compileProgram(tree: FilterNode, linktype: number, littleEndian:
     );
   }
   const cg = new CodeGen(link);
-  const root = cg.gen(tree);
-  const g = reduce(cg.bdd, cg.tests, root);
-  const rootHolder = g.test.length - 1;
-  if (g.hi[rootHolder] === REJECT) {
+  let g = new Graph();
+  const root = g.lower(cg.gen(tree), ACCEPT, REJECT);
+  g.test.push(-2);
+  g.hi.push(root);
+  g.lo.push(root);
+  // libpcap repeats its passes until the program stops changing, and merges identical blocks
+  // only at the end; so does this.
+  const holder = g.test.length - 1;
+  const first = g.test[root]!;
+  for (let round = 0; ; round++) {
+    if (round > MAX_ROUNDS) throw new FilterError(null, 'the expression is too complex for the replay filter');
+    const threaded = threadPass(g, cg.tests, holder);
+    const pulled = pullUps(g, cg.tests, holder);
+    if (!threaded && !pulled) break;
+  }
+  // A first test whose ways came to meet is dropped, but libpcap keeps its block's load (it
+  // moves the first block's statements into the new first block): `ip and ip6 or ether dst M`
+  // still reads the type field, and rejects a frame too short to have one.
+  const preload = g.hi[holder] !== root && cg.tests[first]!.op !== OP_CONST ? cg.tests[first]! : null;
+  g = canon(g, holder);
+  const top = g.test.length - 1;
+  if (g.hi[top] === REJECT) {
     throw new FilterError(null, `the expression rejects every packet on link type ${linkLabel(linktype)} (libpcap refuses it: "expression rejects all packets")`);
   }
-  pullUps(g, cg.tests, rootHolder);
-  return new Program(g, cg.tests, rootHolder);
+  // A program that is a constant loads nothing (`ip or not ip` accepts an empty frame).
+  return new Program(g, cg.tests, top, g.hi[top]! > ACCEPT ? preload : null);
 }
