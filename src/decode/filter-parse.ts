@@ -490,6 +490,12 @@ class Parser {
       if (n > MAX_PORT) throw new FilterError(t.column, `port ${n} is greater than ${MAX_PORT}`);
       return { kind: 'port', only, dir, lo: n, hi: n, range: false, ...at };
     }
+    // A single number is the range N-N (libpcap: `portrange 80` compiles as 80-80).
+    const single = parseNumber(t, false);
+    if (single !== null) {
+      if (single > MAX_PORT) throw new FilterError(t.column, `port ${single} is greater than ${MAX_PORT}`);
+      return { kind: 'port', only, dir, lo: single, hi: single, range: true, ...at };
+    }
     const m = /^(\d+)-(\d+)$/.exec(t.text);
     if (!m) {
       if (/[A-Za-z]/.test(t.text)) throw new FilterError(t.column, `port names are not resolved on replay ("${t.text}"): give decimal numbers, like 1024-2047`);

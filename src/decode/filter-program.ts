@@ -130,8 +130,8 @@ class Graph {
   readonly lo: number[] = [REJECT, ACCEPT];
   private readonly unique = new Map<string, number>();
 
-  mk(t: number, hi: number, lo: number): number {
-    if (hi === lo) return hi;
+  /** The node (t, hi, lo), made once: a second request returns the first. */
+  merged(t: number, hi: number, lo: number): number {
     const key = `${t},${hi},${lo}`;
     let n = this.unique.get(key);
     if (n === undefined) {
@@ -423,8 +423,12 @@ class CodeGen {
   }
 }
 
-/** Rebuilds the graph from its root: drops what is unreachable, merges identical nodes, and
- *  removes tests whose two ways now lead to the same place. The last node holds the root. */
+/**
+ * libpcap's last step: rebuilds the graph from its root, dropping what is unreachable and
+ * merging identical nodes. A node whose two ways now meet (they led to copies that merged)
+ * stays, and its load still runs: no threading pass comes after this one. The last node holds
+ * the root.
+ */
 function canon(g: Graph, holder: number): Graph {
   const out = new Graph();
   const memo = new Map<number, number>();
@@ -432,7 +436,7 @@ function canon(g: Graph, holder: number): Graph {
     if (u <= ACCEPT) return u;
     let r = memo.get(u);
     if (r === undefined) {
-      r = out.mk(g.test[u]!, rec(g.hi[u]!), rec(g.lo[u]!));
+      r = out.merged(g.test[u]!, rec(g.hi[u]!), rec(g.lo[u]!));
       memo.set(u, r);
     }
     return r;
@@ -534,7 +538,9 @@ function threadPass(g: Graph, tests: Test[], holder: number): boolean {
   }
   const order = [...topo].sort((a, b) => lv(a) - lv(b));
   for (const p of order) {
-    for (const br of p === holder ? [true] : [true, false]) {
+    // The root has no edge into it: libpcap leaves it in place while it optimises.
+    if (p === holder) continue;
+    for (const br of [true, false]) {
       const edge = p * 2 + (br ? 1 : 0);
       const from = br ? g.hi[p]! : g.lo[p]!;
       const known = edgeDom(edge);
@@ -549,8 +555,7 @@ function threadPass(g: Graph, tests: Test[], holder: number): boolean {
         to = d ? g.hi[to]! : g.lo[to]!;
       }
       if (to === from) continue;
-      if (p === holder) g.hi[p] = g.lo[p] = to;
-      else if (br) g.hi[p] = to;
+      if (br) g.hi[p] = to;
       else g.lo[p] = to;
       changed = true;
     }
@@ -819,22 +824,24 @@ export function compileProgram(tree: FilterNode, linktype: number, littleEndian:
   // libpcap repeats its passes until the program stops changing, and merges identical blocks
   // only at the end; so does this.
   const holder = g.test.length - 1;
-  const first = g.test[root]!;
   for (let round = 0; ; round++) {
     if (round > MAX_ROUNDS) throw new FilterError(null, 'the expression is too complex for the replay filter');
     const threaded = threadPass(g, cg.tests, holder);
     const pulled = pullUps(g, cg.tests, holder);
     if (!threaded && !pulled) break;
   }
-  // A first test whose ways came to meet is dropped, but libpcap keeps its block's load (it
-  // moves the first block's statements into the new first block): `ip and ip6 or ether dst M`
-  // still reads the type field, and rejects a frame too short to have one.
-  const preload = g.hi[holder] !== root && cg.tests[first]!.op !== OP_CONST ? cg.tests[first]! : null;
   g = canon(g, holder);
   const top = g.test.length - 1;
-  if (g.hi[top] === REJECT) {
+  // libpcap's opt_root: a first test whose two ways meet is dropped (with any such tests
+  // after it), but the first block's load is kept in front of what now comes first:
+  // `ip and ip6 or ether dst M` still reads the type field, and rejects a frame too short to
+  // have one. A program that is a constant loads nothing (`ip or not ip` accepts an empty frame).
+  let first = g.hi[top]!;
+  const preload = first > ACCEPT && g.hi[first] === g.lo[first] && cg.tests[g.test[first]!]!.op !== OP_CONST ? cg.tests[g.test[first]!]! : null;
+  while (first > ACCEPT && g.hi[first] === g.lo[first]) first = g.hi[first]!;
+  g.hi[top] = g.lo[top] = first;
+  if (first === REJECT) {
     throw new FilterError(null, `the expression rejects every packet on link type ${linkLabel(linktype)} (libpcap refuses it: "expression rejects all packets")`);
   }
-  // A program that is a constant loads nothing (`ip or not ip` accepts an empty frame).
-  return new Program(g, cg.tests, top, g.hi[top]! > ACCEPT ? preload : null);
+  return new Program(g, cg.tests, top, first > ACCEPT ? preload : null);
 }
