@@ -132,6 +132,8 @@ function tokenize(s: string): Token[] {
 
 /** The qualifiers a bare value repeats; null where there are none to repeat. */
 interface Quals {
+  /** The head as written ("tcp dst port"), for messages. */
+  text: string;
   proto: ProtoQual | null;
   protoColumn: number;
   dir: Dir | null;
@@ -312,7 +314,8 @@ class Parser {
 
   /** head id | protocol alone. */
   private primitive(): Parsed {
-    const q: Quals = { proto: null, protoColumn: 0, dir: null, addr: null, addrColumn: 0 };
+    const q: Quals = { text: '', proto: null, protoColumn: 0, dir: null, addr: null, addrColumn: 0 };
+    const start = this.i;
     let t = this.peek();
     if (t.type === 'word' && PROTO_QUALS.has(t.text)) {
       q.proto = t.text as ProtoQual;
@@ -348,7 +351,8 @@ class Parser {
       }
       return { node: { kind: 'proto', proto: q.proto as ProtoName, column: q.protoColumn, vlans: this.vlans }, quals: null };
     }
-    if (q.addrColumn === 0) q.addrColumn = q.protoColumn || t.column;
+    if (q.addrColumn === 0) q.addrColumn = this.toks[start]!.column;
+    q.text = this.toks.slice(start, this.i).map((k) => k.text).join(' ');
     const at = this.peek();
     if (!this.isValue(at) && !this.isNot(at) && !this.isOpen(at)) throw this.unexpected(at, `a value after "${this.toks[this.i - 1]!.text}"`);
     return { node: this.id(q), quals: q };
@@ -409,7 +413,7 @@ class Parser {
     if (q.proto === 'ether') {
       if (addr === 'net') throw new FilterError(q.addrColumn, '"ether net" is not a primitive: use ether host, ether src or ether dst');
       const mac = parseMac(t.text);
-      if (!mac) throw new FilterError(t.column, `"ether ${addr}" needs a MAC address (like 02:00:00:00:00:01), found "${t.text}"`);
+      if (!mac) throw new FilterError(t.column, `"${q.text}" needs a MAC address (like 02:00:00:00:00:01), found "${t.text}"`);
       return { kind: 'ether', dir, hi: mac[0], lo: mac[1], ...at };
     }
 
@@ -498,8 +502,8 @@ class Parser {
     }
     const m = /^(\d+)-(\d+)$/.exec(t.text);
     if (!m) {
-      if (/[A-Za-z]/.test(t.text)) throw new FilterError(t.column, `port names are not resolved on replay ("${t.text}"): give decimal numbers, like 1024-2047`);
-      throw new FilterError(t.column, `expected a port range (like 1024-2047) after "portrange", found "${t.text}"`);
+      if (/^[A-Za-z]/.test(t.text)) throw new FilterError(t.column, `port names are not resolved on replay ("${t.text}"): give decimal numbers, like 1024-2047`);
+      throw new FilterError(t.column, `expected a port range in decimal (like 1024-2047) after "portrange", found "${t.text}"`);
     }
     let lo = Number(m[1]);
     let hi = Number(m[2]);
