@@ -10,21 +10,29 @@
  * it on every packet, and leaves the decoder's hot path untouched.
  *
  * Why a graph and not a walk of the expression tree: the answers only differ when a packet is
- * cut short. A BPF load past the captured length ends the program with "reject", so the result
- * depends on which loads run, and libpcap's optimizer decides that: it removes tests whose
- * outcome is already known on a path (`tcp port 80 or ip` accepts a truncated IPv4 packet
- * without reading its ports) and pulls tests of the same field together in chains of `or`/`and`
- * (`host A or B` reads both sources before either destination). Here:
- * 1. each primitive becomes atomic tests (load, mask, comparison) combined in a BDD whose
- *    variable order is the order libpcap emits them;
- * 2. the BDD is walked again with what each path has learnt: after "this half-word is 0x0800",
- *    a test that it is 0x86dd is false and disappears (libpcap's jump threading; like it, only
- *    equalities are used);
- * 3. libpcap's or/and pull-ups move a later test of the value a chain just tested up beside it;
- * 4. the graph is flattened into typed arrays; `run` walks it, and a load past the captured
- *    length rejects, as in bpf_filter().
- * An expression whose graph is "reject" everywhere is refused, as libpcap refuses it ("expression
- * rejects all packets").
+ * cut short, but then they do. A BPF load past the captured length ends the program with
+ * "reject", so the verdict depends on which loads run and in what order, and libpcap's optimizer
+ * decides that: it skips tests whose outcome is known (`tcp port 80 or ip` accepts a truncated
+ * IPv4 packet without reading its ports), pulls tests of one field together (`host A or B`
+ * reads both sources before either destination), and sometimes keeps a load whose value it no
+ * longer needs. This file reproduces those steps (libpcap 1.10's gencode.c and optimize.c, as
+ * `tcpdump -d` shows their output; facts only, no code):
+ * 1. each primitive becomes tests (load, mask, comparison) in the shape libpcap's generator
+ *    gives it: `host` repeats the link-type test per direction and per protocol (IPv4, ARP,
+ *    RARP), `port` repeats the protocol, fragment and port tests per protocol (SCTP, TCP, UDP)
+ *    with the IPv6 half first; the optimizer's knowledge depends on that shape;
+ * 2. the tests are laid out left to right with short-circuit jumps, one node per use, the code
+ *    after a sub-expression shared (libpcap's backpatching);
+ * 3. until nothing changes: constants are folded; each edge into a test whose outcome follows
+ *    from the edges that dominate it, or into a test whose ways meet, is moved past it (jump
+ *    threading, dominators found once per pass, leaves' side first); the or/and pull-ups run;
+ * 4. identical nodes are merged (only now, as libpcap does last), and a first test whose ways
+ *    meet is dropped but its load kept (opt_root);
+ * 5. the graph is flattened into typed arrays; `run` walks it, rejecting at a load past the
+ *    captured length, as bpf_filter() does.
+ * An expression that is "reject" from the start is refused, as libpcap refuses it
+ * ("expression rejects all packets"). test/decode/filter.test.ts compares the verdicts with
+ * tcpdump per packet, on every truncation of crafted frames of every link type.
  */
 import { LINKTYPE, linktypeDescription, linktypeName } from '../capture/linktype.js';
 import { type Dir, FilterError, type FilterNode, type ProtoName } from './filter-parse.js';
@@ -121,8 +129,8 @@ const TEST_FALSE = 1;
 
 /**
  * A decision graph: node n runs test[n] and goes to hi[n] when it holds, else to lo[n]. Nodes 0
- * and 1 are reject and accept. Identical nodes are made once (libpcap merges identical blocks
- * too), and a test whose two ways lead to the same place is not made.
+ * and 1 are reject and accept. While it is optimised, the last node is a holder whose two ways
+ * both name the first test (the root moves; the holder does not).
  */
 class Graph {
   readonly test: number[] = [-1, -1];
@@ -464,7 +472,7 @@ function topoOrder(g: Graph, holder: number): number[] {
 }
 
 /**
- * Step 2, libpcap's jump threading: an edge into a test whose outcome follows from the edges
+ * Step 3, libpcap's jump threading: an edge into a test whose outcome follows from the edges
  * that dominate it (lie on every path to it) is sent straight to where the test would go; so
  * is an edge into a test whose two ways lead to the same place. Follows: the same test taken
  * before, or an equality on the same load that held with another constant (false). Only
@@ -484,32 +492,49 @@ function threadPass(g: Graph, tests: Test[], holder: number): boolean {
     }
   }
   const topo = topoOrder(g, holder);
-  // Incoming edges, as node * 2 + (1 for the true way).
-  const preds = new Map<number, number[]>();
-  const addPred = (n: number, edge: number) => {
-    if (n <= ACCEPT) return;
-    const l = preds.get(n);
-    if (l) l.push(edge);
-    else preds.set(n, [edge]);
+  // Edges are named node * 2 + (1 for the true way). The edges that dominate a node form a
+  // path in a tree: each edge's parent is the nearest edge dominating the node it leaves.
+  const parent = new Map<number, number>();
+  const depth = new Map<number, number>();
+  /** The nearest edge dominating each node (-1: none, the root). */
+  const idom = new Map<number, number>([[holder, -1]]);
+  const up = (e: number) => parent.get(e) ?? -1;
+  const deep = (e: number) => (e < 0 ? -1 : depth.get(e)!);
+  const nca = (a: number, b: number): number => {
+    while (a !== b) {
+      if (deep(a) >= deep(b)) a = up(a);
+      else b = up(b);
+    }
+    return a;
   };
-  addPred(g.hi[holder]!, holder * 2 + 1);
+  const leave = (q: number) => {
+    for (const e of q === holder ? [q * 2 + 1] : [q * 2 + 1, q * 2]) {
+      parent.set(e, q === holder ? -1 : idom.get(q)!);
+      depth.set(e, q === holder ? 0 : deep(idom.get(q)!) + 1);
+    }
+  };
+  // Found once, on the graph as the pass finds it, as libpcap finds them once per pass: what
+  // an earlier redirect in the pass changed is seen in the next pass.
+  const into = new Map<number, number[]>();
+  const addInto = (n: number, e: number) => {
+    if (n > ACCEPT) (into.get(n) ?? into.set(n, []).get(n)!).push(e);
+  };
+  addInto(g.hi[holder]!, holder * 2 + 1);
+  leave(holder);
   for (const n of topo) {
     if (n === holder) continue;
-    addPred(g.hi[n]!, n * 2 + 1);
-    addPred(g.lo[n]!, n * 2);
+    idom.set(n, into.get(n)!.reduce(nca));
+    leave(n);
+    addInto(g.hi[n]!, n * 2 + 1);
+    addInto(g.lo[n]!, n * 2);
   }
-  /** Edges dominating each node: on every path from the root to it. */
-  const dom = new Map<number, Set<number>>([[holder, new Set()]]);
-  const edgeDom = (edge: number): Set<number> => {
-    const q = edge >> 1;
-    const d = new Set(dom.get(q)!);
-    if (q !== holder) d.add(edge);
-    return d;
-  };
-  const decide = (ti: number, edges: Set<number>): boolean | undefined => {
+  /** The outcome of test ti known from the edges dominating (and including) `edge`. */
+  const decide = (ti: number, edge: number): boolean | undefined => {
     const t = tests[ti]!;
-    for (const e of edges) {
-      const tj = g.test[e >> 1]!;
+    for (let e = edge; e >= 0; e = up(e)) {
+      const q = e >> 1;
+      if (q === holder) continue;
+      const tj = g.test[q]!;
       const held = (e & 1) === 1;
       if (tj === ti) return held;
       const u = tests[tj]!;
@@ -517,18 +542,6 @@ function threadPass(g: Graph, tests: Test[], holder: number): boolean {
     }
     return undefined;
   };
-  // Dominators are found once, on the graph as the pass finds it, as libpcap finds them once
-  // per pass: what an earlier redirect in the pass changed is seen in the next pass.
-  for (const p of topo) {
-    if (p === holder) continue;
-    let d: Set<number> | null = null;
-    for (const e of preds.get(p)!) {
-      const ed = edgeDom(e);
-      if (!d) d = ed;
-      else for (const x of d) if (!ed.has(x)) d.delete(x);
-    }
-    dom.set(p, d!);
-  }
   // Edges are threaded from the leaves' side up (libpcap's levels).
   const level = new Map<number, number>();
   const lv = (n: number): number => (n <= ACCEPT ? 0 : level.get(n)!);
@@ -543,14 +556,13 @@ function threadPass(g: Graph, tests: Test[], holder: number): boolean {
     for (const br of [true, false]) {
       const edge = p * 2 + (br ? 1 : 0);
       const from = br ? g.hi[p]! : g.lo[p]!;
-      const known = edgeDom(edge);
       let to = from;
       while (to > ACCEPT) {
         if (g.hi[to] === g.lo[to]) {
           to = g.hi[to]!;
           continue;
         }
-        const d = decide(g.test[to]!, known);
+        const d = decide(g.test[to]!, edge);
         if (d === undefined) break;
         to = d ? g.hi[to]! : g.lo[to]!;
       }
@@ -564,7 +576,7 @@ function threadPass(g: Graph, tests: Test[], holder: number): boolean {
 }
 
 /**
- * Step 3: libpcap's or/and pull-ups. In a chain of tests joined by their false edges (or) that
+ * Step 3, libpcap's or/and pull-ups. In a chain of tests joined by their false edges (or) that
  * all jump to the same place when true, a later test of the value the chain's predecessor
  * tested is moved up to the front of the first test of another value (and the same along true
  * edges for and). Moves that would change the meaning in this graph (a moved-over node with
@@ -572,77 +584,86 @@ function threadPass(g: Graph, tests: Test[], holder: number): boolean {
  */
 function pullUps(g: Graph, tests: Test[], rootHolder: number): boolean {
   const value = (n: number) => (n <= ACCEPT || g.test[n]! < 0 ? -1 : tests[g.test[n]!]!.load);
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const { order, preds, dom } = analyse(g, rootHolder);
-    let changed = false;
-    for (const b of order) {
-      if (b === rootHolder || preds.get(b)!.length === 0) continue;
-      if (pullUp(g, b, preds, dom, value, 'or') || pullUp(g, b, preds, dom, value, 'and')) {
-        changed = true;
-        break;
-      }
-    }
-    if (!changed) return round > 0;
+  // One pass, each node once, from the leaves' side up, on one analysis of the graph (as
+  // libpcap runs them once per pass); a move only where no earlier move of the pass touched.
+  const { order, preds, dominates } = analyse(g, rootHolder);
+  const touched = new Set<number>();
+  let changed = false;
+  for (const b of order) {
+    if (b === rootHolder || preds.get(b)!.length === 0) continue;
+    if (pullUp(g, b, preds, dominates, value, touched, 'or') || pullUp(g, b, preds, dominates, value, touched, 'and')) changed = true;
   }
-  throw new FilterError(null, 'the expression is too complex for the replay filter');
+  return changed;
 }
 
 interface Analysis {
   /** Reachable nodes, leaves' side first (libpcap visits by level from the bottom). */
   order: number[];
   preds: Map<number, number[]>;
-  /** dom.get(n): the nodes that dominate n. */
-  dom: Map<number, Set<number>>;
+  /** Does a dominate n (every path from the root to n passes a)? */
+  dominates: (a: number, n: number) => boolean;
 }
 
 function analyse(g: Graph, root: number): Analysis {
   const preds = new Map<number, number[]>();
-  const topo: number[] = [];
-  const seen = new Set<number>();
-  const visit = (n: number): void => {
-    if (n <= ACCEPT || seen.has(n)) return;
-    seen.add(n);
-    visit(g.hi[n]!);
-    if (g.lo[n] !== g.hi[n]) visit(g.lo[n]!);
-    topo.push(n);
-  };
-  visit(root);
-  topo.reverse(); // root first, every node before its successors
+  const topo = topoOrder(g, root);
   for (const n of topo) preds.set(n, []);
   for (const n of topo) {
     for (const s of g.hi[n] === g.lo[n] ? [g.hi[n]!] : [g.hi[n]!, g.lo[n]!]) if (s > ACCEPT) preds.get(s)!.push(n);
   }
-  const dom = new Map<number, Set<number>>();
+  // Immediate dominators, in topological order (a DAG needs one pass); then each node's span
+  // in a depth-first walk of the dominator tree answers "dominates" at once.
+  const index = new Map(topo.map((n, i) => [n, i]));
+  const idom = new Map<number, number>();
+  const children = new Map<number, number[]>(topo.map((n) => [n, []]));
   for (const n of topo) {
     const ps = preds.get(n)!;
-    let d: Set<number>;
-    if (ps.length === 0) d = new Set();
-    else {
-      d = new Set(dom.get(ps[0]!)!);
-      for (const p of ps.slice(1)) {
-        const pd = dom.get(p)!;
-        for (const x of d) if (!pd.has(x)) d.delete(x);
+    if (ps.length === 0) continue;
+    let d = ps[0]!;
+    for (const p of ps.slice(1)) {
+      let a = d;
+      let b = p;
+      while (a !== b) {
+        while (index.get(a)! > index.get(b)!) a = idom.get(a)!;
+        while (index.get(b)! > index.get(a)!) b = idom.get(b)!;
       }
+      d = a;
     }
-    d.add(n);
-    dom.set(n, d);
+    idom.set(n, d);
+    children.get(d)!.push(n);
   }
+  const enter = new Map<number, number>();
+  const exit = new Map<number, number>();
+  let clock = 0;
+  const stack: [number, boolean][] = [[root, false]];
+  while (stack.length > 0) {
+    const [n, done] = stack.pop()!;
+    if (done) {
+      exit.set(n, clock++);
+      continue;
+    }
+    enter.set(n, clock++);
+    stack.push([n, true]);
+    for (const c of children.get(n)!) stack.push([c, false]);
+  }
+  const dominates = (a: number, n: number) => enter.get(a)! <= enter.get(n)! && exit.get(n)! <= exit.get(a)!;
   const level = new Map<number, number>();
+  const lv = (s: number) => (s <= ACCEPT ? 0 : level.get(s)!);
   for (let i = topo.length - 1; i >= 0; i--) {
     const n = topo[i]!;
-    const l = (s: number) => (s <= ACCEPT ? 0 : level.get(s)!);
-    level.set(n, 1 + Math.max(l(g.hi[n]!), l(g.lo[n]!)));
+    level.set(n, 1 + Math.max(lv(g.hi[n]!), lv(g.lo[n]!)));
   }
   const order = [...topo].sort((a, b) => level.get(a)! - level.get(b)!);
-  return { order, preds, dom };
+  return { order, preds, dominates };
 }
 
 function pullUp(
   g: Graph,
   b: number,
   preds: Map<number, number[]>,
-  dom: Map<number, Set<number>>,
+  dominates: (a: number, n: number) => boolean,
   value: (n: number) => number,
+  touched: Set<number>,
   kind: 'or' | 'and',
 ): boolean {
   // or: chains run along false edges and share the true target; and: the reverse.
@@ -650,13 +671,15 @@ function pullUp(
   const same = kind === 'or' ? g.hi : g.lo;
   const ps = preds.get(b)!;
   const v = value(ps[0]!);
-  if (v < 0 || ps.some((p) => value(p) !== v)) return false;
-  const inChain = (n: number) => n > ACCEPT && same[n] === same[b] && dom.get(n)!.has(b);
+  if (v < 0 || ps.some((p) => value(p) !== v || touched.has(p))) return false;
+  const inChain = (n: number) => n > ACCEPT && same[n] === same[b] && dominates(b, n) && !touched.has(n);
   const single = (n: number) => preds.get(n)!.length === 1;
+  const walked: number[] = [];
   let parent = -1;
   let d = b;
   for (;;) {
     if (!inChain(d) || (d !== b && !single(d))) return false;
+    walked.push(d);
     if (value(d) !== v) break;
     parent = d;
     d = next[d]!;
@@ -665,6 +688,7 @@ function pullUp(
   let s = next[d]!;
   for (;;) {
     if (!inChain(s) || !single(s)) return false;
+    walked.push(s);
     if (value(s) === v) break;
     before = s;
     s = next[s]!;
@@ -677,6 +701,8 @@ function pullUp(
       if (g.lo[p] === b) g.lo[p] = s;
     }
   } else next[parent] = s;
+  // The analysis no longer describes these nodes; the next pass looks at them again.
+  for (const n of [...ps, ...walked]) touched.add(n);
   return true;
 }
 
