@@ -105,6 +105,8 @@ interface Token {
 const WORD = /[A-Za-z0-9_.:-]+/y;
 const SPACE = /\s+/y;
 const OPS = ['&&', '||', '!=', '(', ')', '!', '/'];
+/** The characters of pcap-filter's byte accessors and arithmetic (`tcp[13] & 2 != 0`). */
+const ARITHMETIC = ['[', ']', '<', '>', '=', '+', '*', '%', '&', '|', '^'];
 
 function tokenize(s: string): Token[] {
   const out: Token[] = [];
@@ -205,12 +207,10 @@ class Parser {
   /** The error for a token that cannot stand where it is. */
   private unexpected(t: Token, expected: string): FilterError {
     if (t.type === 'word' && UNSUPPORTED.has(t.text)) return unsupported(t);
-    if (t.type === 'op' && !OPS.includes(t.text)) {
+    if (t.type === 'op' && (ARITHMETIC.includes(t.text) || t.text === '!=')) {
       return new FilterError(t.column, `"${t.text}" (packet data accessors, arithmetic and comparisons) is not supported by wirestat on replay (supported: ${SUPPORTED})`);
     }
-    if (t.type === 'op' && t.text === '!=') {
-      return new FilterError(t.column, `"!=" (comparisons) is not supported by wirestat on replay (supported: ${SUPPORTED})`);
-    }
+    if (t.type === 'op' && !OPS.includes(t.text)) return new FilterError(t.column, `unexpected character "${t.text}"`);
     return new FilterError(t.column, `expected ${expected}, found ${this.describe(t)}`);
   }
 

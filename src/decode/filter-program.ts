@@ -78,6 +78,9 @@ const IPPROTO_SCTP = 132;
 /** Offsets inside the headers libpcap reads. */
 const IP4 = { FRAG: 6, PROTO: 9, SRC: 12, DST: 16 } as const;
 const IP4_FRAG_OFFSET_MASK = 0x1fff;
+/** BPF's `ldxb 4*([k]&0xf)`: the IPv4 header length, in bytes, from its first byte. */
+const IHL_MASK = 0x0f;
+const IHL_UNIT = 4;
 const IP6 = { NEXT: 6, SRC: 8, DST: 24, HEADER_LEN: 40 } as const;
 const TRANSPORT = { SRC_PORT: 0, DST_PORT: 2 } as const;
 /** ARP for IPv4 over Ethernet: sender and target protocol addresses (fixed offsets, as libpcap). */
@@ -776,7 +779,7 @@ export class Program {
       let o = this.preOff;
       if (this.preXbase >= 0) {
         if (this.preXbase >= caplen) return false;
-        o += (b[start + this.preXbase]! & 0x0f) << 2;
+        o += (b[start + this.preXbase]! & IHL_MASK) * IHL_UNIT;
       }
       if (o + this.preSize > caplen) return false;
     }
@@ -786,7 +789,7 @@ export class Program {
       const xb = this.xbase[n]!;
       if (xb >= 0) {
         if (xb >= caplen) return false;
-        o += (b[start + xb]! & 0x0f) << 2;
+        o += (b[start + xb]! & IHL_MASK) * IHL_UNIT;
       }
       const size = this.size[n]!;
       if (o + size > caplen) return false;
