@@ -13,7 +13,7 @@
  *   something. WIRESTAT_FILTER_CORPUS=all compares every capture with a known link type.
  * Each record is decoded by the real decoder before the filter sees it, as the CLI will do.
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -23,7 +23,8 @@ import { decodePacket } from '../../src/decode/packet.js';
 import { L, PacketSummary } from '../../src/decode/summary.js';
 import { ROOT } from '../helpers/cli.js';
 import { CORPUS } from '../helpers/corpus.js';
-import { A, A6, B, B6, MAC_A, writeSweepCaptures } from '../helpers/filter-captures.js';
+import { epb, idb, shb, u32 } from '../helpers/craft.js';
+import { A, A6, B, B6, ipv4Packets, MAC_A, writeSweepCaptures } from '../helpers/filter-captures.js';
 import { pool } from '../helpers/pool.js';
 import { tcpdumpAccepted, tcpdumpCount } from '../helpers/tcpdump.js';
 
@@ -292,6 +293,26 @@ t.test('link types: refused where libpcap refuses, named in the message', async 
   refuse('ip and ip6', 1, 'filter: the expression rejects every packet on link type EN10MB (Ethernet) (libpcap refuses it: "expression rejects all packets")');
   refuse('ip', 127, 'filter: link type IEEE802_11_RADIO (802.11 plus radiotap header) is not supported by the replay filter (supported: EN10MB, LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP)');
   t.ok(FILTER_LINKTYPES.includes(1));
+});
+
+t.test('a NULL header is read in the byte order of its pcapng section, as libpcap reads it', async (t) => {
+  // libpcap 1.10 reads every section in the first one's byte order (a second section of the
+  // other order is garbage to it), so one file per order: in each, one frame with the family
+  // in the section's order and one in the other.
+  const dir = mkdtempSync(join(tmpdir(), 'wirestat-filter-ng-'));
+  const packet = ipv4Packets()[0]!;
+  const family = (le: boolean) => Buffer.concat([u32(2, le), packet]);
+  const exprs = ['ip', 'not ip', 'host 198.18.0.1'];
+  for (const le of [false, true]) {
+    const file = join(dir, `null-${le ? 'le' : 'be'}.pcapng`);
+    writeFileSync(file, Buffer.concat([shb(le), idb(0, [], le), epb(0, 0, 1, family(le), le), epb(0, 0, 2, family(!le), le)]));
+    const ours = await ourVerdicts(file, compileAll(exprs));
+    for (let i = 0; i < exprs.length; i++) {
+      const th = await tcpdumpCount(file, exprs[i]!);
+      t.equal(ours.counts[i], th.count, `${le ? 'little' : 'big'}-endian section, ${exprs[i]}: tcpdump ${th.count ?? th.error}`);
+    }
+    t.equal(ours.counts[0], 1, 'the frame in the section\'s byte order is IP');
+  }
 });
 
 /** A seeded generator of expressions from the subset's grammar, for the crafted captures. */
