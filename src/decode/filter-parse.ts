@@ -105,6 +105,8 @@ interface Token {
 const WORD = /[A-Za-z0-9_.:-]+/y;
 const SPACE = /\s+/y;
 const OPS = ['&&', '||', '!=', '(', ')', '!', '/'];
+/** The characters of pcap-filter's byte accessors and arithmetic (`tcp[13] & 2 != 0`). */
+const ARITHMETIC = ['[', ']', '<', '>', '=', '+', '*', '%', '&', '|', '^'];
 
 function tokenize(s: string): Token[] {
   const out: Token[] = [];
@@ -132,6 +134,8 @@ function tokenize(s: string): Token[] {
 
 /** The qualifiers a bare value repeats; null where there are none to repeat. */
 interface Quals {
+  /** The head as written ("tcp dst port"), for messages. */
+  text: string;
   proto: ProtoQual | null;
   protoColumn: number;
   dir: Dir | null;
@@ -203,12 +207,10 @@ class Parser {
   /** The error for a token that cannot stand where it is. */
   private unexpected(t: Token, expected: string): FilterError {
     if (t.type === 'word' && UNSUPPORTED.has(t.text)) return unsupported(t);
-    if (t.type === 'op' && !OPS.includes(t.text)) {
+    if (t.type === 'op' && (ARITHMETIC.includes(t.text) || t.text === '!=')) {
       return new FilterError(t.column, `"${t.text}" (packet data accessors, arithmetic and comparisons) is not supported by wirestat on replay (supported: ${SUPPORTED})`);
     }
-    if (t.type === 'op' && t.text === '!=') {
-      return new FilterError(t.column, `"!=" (comparisons) is not supported by wirestat on replay (supported: ${SUPPORTED})`);
-    }
+    if (t.type === 'op' && !OPS.includes(t.text)) return new FilterError(t.column, `unexpected character "${t.text}"`);
     return new FilterError(t.column, `expected ${expected}, found ${this.describe(t)}`);
   }
 
@@ -220,9 +222,13 @@ class Parser {
     }
   }
 
-  /** expr := operand { (and|or) operand }, left to right, equal precedence. */
-  expr(): Parsed {
-    let left = this.term();
+  /**
+   * expr := term { (and|or) operand }, left to right, equal precedence. `before`: the qualifiers
+   * in effect where the expression starts (libpcap's parser hands them to a "(" or "not" from
+   * the primitive left of it), which a parenthesised term passes on.
+   */
+  expr(before: Quals | null = null): Parsed {
+    let left = this.term(before);
     for (;;) {
       const t = this.peek();
       const kind = this.isAnd(t) ? 'and' : this.isOr(t) ? 'or' : null;
@@ -250,7 +256,7 @@ class Parser {
       }
       return { node: this.id(quals), quals };
     }
-    return this.term();
+    return this.term(quals);
   }
 
   /** At "(": does a value (not a keyword) come first inside, past any "(" and "not"? */
@@ -262,20 +268,24 @@ class Parser {
     }
   }
 
-  private term(): Parsed {
+  /**
+   * A parenthesised term leaves behind the qualifiers from before its "(", not those inside it:
+   * in libpcap `host A or (tcp) or B` is `… or host B`, and `(host A) or B` is an error.
+   */
+  private term(before: Quals | null): Parsed {
     const t = this.peek();
     if (this.isNot(t)) {
       this.next();
-      const r = this.term();
+      const r = this.term(before);
       return { node: { kind: 'not', arg: r.node }, quals: r.quals };
     }
     if (this.isOpen(t)) {
       this.next();
-      const r = this.expr();
+      const r = this.expr(before);
       const close = this.peek();
       if (close.type !== 'op' || close.text !== ')') throw this.unexpected(close, `")" to close the "(" at column ${t.column}`);
       this.next();
-      return { node: r.node, quals: null };
+      return { node: r.node, quals: before };
     }
     if (this.isWord(t, 'vlan')) return { node: this.vlan(), quals: null };
     if (t.type === 'word' && (PROTO_QUALS.has(t.text) || ADDR_QUALS.has(t.text) || t.text === 'src' || t.text === 'dst')) {
@@ -304,7 +314,8 @@ class Parser {
 
   /** head id | protocol alone. */
   private primitive(): Parsed {
-    const q: Quals = { proto: null, protoColumn: 0, dir: null, addr: null, addrColumn: 0 };
+    const q: Quals = { text: '', proto: null, protoColumn: 0, dir: null, addr: null, addrColumn: 0 };
+    const start = this.i;
     let t = this.peek();
     if (t.type === 'word' && PROTO_QUALS.has(t.text)) {
       q.proto = t.text as ProtoQual;
@@ -340,7 +351,8 @@ class Parser {
       }
       return { node: { kind: 'proto', proto: q.proto as ProtoName, column: q.protoColumn, vlans: this.vlans }, quals: null };
     }
-    if (q.addrColumn === 0) q.addrColumn = q.protoColumn || t.column;
+    if (q.addrColumn === 0) q.addrColumn = this.toks[start]!.column;
+    q.text = this.toks.slice(start, this.i).map((k) => k.text).join(' ');
     const at = this.peek();
     if (!this.isValue(at) && !this.isNot(at) && !this.isOpen(at)) throw this.unexpected(at, `a value after "${this.toks[this.i - 1]!.text}"`);
     return { node: this.id(q), quals: q };
@@ -401,7 +413,7 @@ class Parser {
     if (q.proto === 'ether') {
       if (addr === 'net') throw new FilterError(q.addrColumn, '"ether net" is not a primitive: use ether host, ether src or ether dst');
       const mac = parseMac(t.text);
-      if (!mac) throw new FilterError(t.column, `"ether ${addr}" needs a MAC address (like 02:00:00:00:00:01), found "${t.text}"`);
+      if (!mac) throw new FilterError(t.column, `"${q.text}" needs a MAC address (like 02:00:00:00:00:01), found "${t.text}"`);
       return { kind: 'ether', dir, hi: mac[0], lo: mac[1], ...at };
     }
 
@@ -482,10 +494,16 @@ class Parser {
       if (n > MAX_PORT) throw new FilterError(t.column, `port ${n} is greater than ${MAX_PORT}`);
       return { kind: 'port', only, dir, lo: n, hi: n, range: false, ...at };
     }
+    // A single number is the range N-N (libpcap: `portrange 80` compiles as 80-80).
+    const single = parseNumber(t, false);
+    if (single !== null) {
+      if (single > MAX_PORT) throw new FilterError(t.column, `port ${single} is greater than ${MAX_PORT}`);
+      return { kind: 'port', only, dir, lo: single, hi: single, range: true, ...at };
+    }
     const m = /^(\d+)-(\d+)$/.exec(t.text);
     if (!m) {
-      if (/[A-Za-z]/.test(t.text)) throw new FilterError(t.column, `port names are not resolved on replay ("${t.text}"): give decimal numbers, like 1024-2047`);
-      throw new FilterError(t.column, `expected a port range (like 1024-2047) after "portrange", found "${t.text}"`);
+      if (/^[A-Za-z]/.test(t.text)) throw new FilterError(t.column, `port names are not resolved on replay ("${t.text}"): give decimal numbers, like 1024-2047`);
+      throw new FilterError(t.column, `expected a port range in decimal (like 1024-2047) after "portrange", found "${t.text}"`);
     }
     let lo = Number(m[1]);
     let hi = Number(m[2]);

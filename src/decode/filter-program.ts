@@ -10,21 +10,29 @@
  * it on every packet, and leaves the decoder's hot path untouched.
  *
  * Why a graph and not a walk of the expression tree: the answers only differ when a packet is
- * cut short. A BPF load past the captured length ends the program with "reject", so the result
- * depends on which loads run, and libpcap's optimizer decides that: it removes tests whose
- * outcome is already known on a path (`tcp port 80 or ip` accepts a truncated IPv4 packet
- * without reading its ports) and pulls tests of the same field together in chains of `or`/`and`
- * (`host A or B` reads both sources before either destination). Here:
- * 1. each primitive becomes atomic tests (load, mask, comparison) combined in a BDD whose
- *    variable order is the order libpcap emits them;
- * 2. the BDD is walked again with what each path has learnt: after "this half-word is 0x0800",
- *    a test that it is 0x86dd is false and disappears (libpcap's jump threading; like it, only
- *    equalities are used);
- * 3. libpcap's or/and pull-ups move a later test of the value a chain just tested up beside it;
- * 4. the graph is flattened into typed arrays; `run` walks it, and a load past the captured
- *    length rejects, as in bpf_filter().
- * An expression whose graph is "reject" everywhere is refused, as libpcap refuses it ("expression
- * rejects all packets").
+ * cut short, but then they do. A BPF load past the captured length ends the program with
+ * "reject", so the verdict depends on which loads run and in what order, and libpcap's optimizer
+ * decides that: it skips tests whose outcome is known (`tcp port 80 or ip` accepts a truncated
+ * IPv4 packet without reading its ports), pulls tests of one field together (`host A or B`
+ * reads both sources before either destination), and sometimes keeps a load whose value it no
+ * longer needs. This file reproduces those steps (libpcap 1.10's gencode.c and optimize.c, as
+ * `tcpdump -d` shows their output; facts only, no code):
+ * 1. each primitive becomes tests (load, mask, comparison) in the shape libpcap's generator
+ *    gives it: `host` repeats the link-type test per direction and per protocol (IPv4, ARP,
+ *    RARP), `port` repeats the protocol, fragment and port tests per protocol (SCTP, TCP, UDP)
+ *    with the IPv6 half first; the optimizer's knowledge depends on that shape;
+ * 2. the tests are laid out left to right with short-circuit jumps, one node per use, the code
+ *    after a sub-expression shared (libpcap's backpatching);
+ * 3. until nothing changes: constants are folded; each edge into a test whose outcome follows
+ *    from the edges that dominate it, or into a test whose ways meet, is moved past it (jump
+ *    threading, dominators found once per pass, leaves' side first); the or/and pull-ups run;
+ * 4. identical nodes are merged (only now, as libpcap does last), and a first test whose ways
+ *    meet is dropped but its load kept (opt_root);
+ * 5. the graph is flattened into typed arrays; `run` walks it, rejecting at a load past the
+ *    captured length, as bpf_filter() does.
+ * An expression that is "reject" from the start is refused, as libpcap refuses it
+ * ("expression rejects all packets"). test/decode/filter.test.ts compares the verdicts with
+ * tcpdump per packet, on every truncation of crafted frames of every link type.
  */
 import { LINKTYPE, linktypeDescription, linktypeName } from '../capture/linktype.js';
 import { type Dir, FilterError, type FilterNode, type ProtoName } from './filter-parse.js';
@@ -37,6 +45,8 @@ const OP_GT = 1;
 const OP_GE = 2;
 /** True when any of the bits of k are set (BPF jset). */
 const OP_SET = 3;
+/** A constant (k 1 or 0): loads nothing, and the optimizer removes it. */
+const OP_CONST = 4;
 
 /** One BPF-style comparison: load `size` bytes at `off` (plus 4 × the IHL at `xbase` when
  *  xbase ≥ 0), AND with `mask`, compare with `k`. */
@@ -68,6 +78,9 @@ const IPPROTO_SCTP = 132;
 /** Offsets inside the headers libpcap reads. */
 const IP4 = { FRAG: 6, PROTO: 9, SRC: 12, DST: 16 } as const;
 const IP4_FRAG_OFFSET_MASK = 0x1fff;
+/** BPF's `ldxb 4*([k]&0xf)`: the IPv4 header length, in bytes, from its first byte. */
+const IHL_MASK = 0x0f;
+const IHL_UNIT = 4;
 const IP6 = { NEXT: 6, SRC: 8, DST: 24, HEADER_LEN: 40 } as const;
 const TRANSPORT = { SRC_PORT: 0, DST_PORT: 2 } as const;
 /** ARP for IPv4 over Ethernet: sender and target protocol addresses (fixed offsets, as libpcap). */
@@ -85,32 +98,57 @@ const RAW_V4 = 0x40;
 const RAW_V6 = 0x60;
 const ALL = 0xffffffff;
 
-/** Graph nodes beyond this make the expression "too complex" (a bound on compile time). */
+/** Graph nodes, and optimizer rounds, beyond these make the expression "too complex" (a bound
+ *  on compile time). */
 const MAX_NODES = 200_000;
+const MAX_ROUNDS = 10_000;
 
-/** Terminal node numbers, in the BDD and in the reduced graph. */
+/** Terminal node numbers in a Graph. */
 const REJECT = 0;
 const ACCEPT = 1;
 
 /**
- * Hash-consed decision diagram: node n tests variable v[n] and goes to hi[n] when it holds.
- * Variables are numbered in creation order, which is the order tests are evaluated.
+ * A boolean combination of tests, before it is laid out as a graph. Constants stay in it (a
+ * link type without ARP makes `arp` false): libpcap's generator makes a block of them too, and
+ * where such a block stands first it decides which load the program starts with.
  */
-class Bdd {
-  readonly v: number[] = [Infinity, Infinity];
+type Expr = boolean | { test: number } | { op: 'and' | 'or'; a: Expr; b: Expr } | { op: 'not'; a: Expr };
+
+function and(a: Expr, b: Expr): Expr {
+  return { op: 'and', a, b };
+}
+
+function or(a: Expr, b: Expr): Expr {
+  return { op: 'or', a, b };
+}
+
+function not(a: Expr): Expr {
+  return { op: 'not', a };
+}
+
+/** Test numbers of the constants; real tests follow. */
+const TEST_TRUE = 0;
+const TEST_FALSE = 1;
+
+/**
+ * A decision graph: node n runs test[n] and goes to hi[n] when it holds, else to lo[n]. Nodes 0
+ * and 1 are reject and accept. While it is optimised, the last node is a holder whose two ways
+ * both name the first test (the root moves; the holder does not).
+ */
+class Graph {
+  readonly test: number[] = [-1, -1];
   readonly hi: number[] = [REJECT, ACCEPT];
   readonly lo: number[] = [REJECT, ACCEPT];
   private readonly unique = new Map<string, number>();
-  private readonly memo = new Map<string, number>();
 
-  mk(v: number, hi: number, lo: number): number {
-    if (hi === lo) return hi;
-    const key = `${v},${hi},${lo}`;
+  /** The node (t, hi, lo), made once: a second request returns the first. */
+  merged(t: number, hi: number, lo: number): number {
+    const key = `${t},${hi},${lo}`;
     let n = this.unique.get(key);
     if (n === undefined) {
-      n = this.v.length;
+      n = this.test.length;
       if (n > MAX_NODES) throw new FilterError(null, 'the expression is too complex for the replay filter');
-      this.v.push(v);
+      this.test.push(t);
       this.hi.push(hi);
       this.lo.push(lo);
       this.unique.set(key, n);
@@ -118,43 +156,30 @@ class Bdd {
     return n;
   }
 
-  not(a: number): number {
-    if (a <= ACCEPT) return ACCEPT - a;
-    const key = `!${a}`;
-    let r = this.memo.get(key);
-    if (r === undefined) {
-      r = this.mk(this.v[a]!, this.not(this.hi[a]!), this.not(this.lo[a]!));
-      this.memo.set(key, r);
+  /** A new node, never merged with another (libpcap's generator makes a block per use). */
+  node(t: number, hi: number, lo: number): number {
+    const n = this.test.length;
+    if (n > MAX_NODES) throw new FilterError(null, 'the expression is too complex for the replay filter');
+    this.test.push(t);
+    this.hi.push(hi);
+    this.lo.push(lo);
+    return n;
+  }
+
+  /** Lays `e` out as libpcap's code generator does: left to right, short-circuit, a node for
+   *  each use of a test; what follows a sub-expression is shared, not copied. */
+  lower(e: Expr, onTrue: number, onFalse: number): number {
+    if (e === true) return this.node(TEST_TRUE, onTrue, onFalse);
+    if (e === false) return this.node(TEST_FALSE, onTrue, onFalse);
+    if ('test' in e) return this.node(e.test, onTrue, onFalse);
+    switch (e.op) {
+      case 'and':
+        return this.lower(e.a, this.lower(e.b, onTrue, onFalse), onFalse);
+      case 'or':
+        return this.lower(e.a, onTrue, this.lower(e.b, onTrue, onFalse));
+      case 'not':
+        return this.lower(e.a, onFalse, onTrue);
     }
-    return r;
-  }
-
-  and(a: number, b: number): number {
-    if (a === REJECT || b === REJECT) return REJECT;
-    if (a === ACCEPT) return b;
-    if (b === ACCEPT || a === b) return a;
-    return this.apply('&', a, b);
-  }
-
-  or(a: number, b: number): number {
-    if (a === ACCEPT || b === ACCEPT) return ACCEPT;
-    if (a === REJECT) return b;
-    if (b === REJECT || a === b) return a;
-    return this.apply('|', a, b);
-  }
-
-  private apply(op: '&' | '|', a: number, b: number): number {
-    const key = a < b ? `${op}${a},${b}` : `${op}${b},${a}`;
-    let r = this.memo.get(key);
-    if (r !== undefined) return r;
-    const va = this.v[a]!;
-    const vb = this.v[b]!;
-    const v = Math.min(va, vb);
-    const [ah, al] = va === v ? [this.hi[a]!, this.lo[a]!] : [a, a];
-    const [bh, bl] = vb === v ? [this.hi[b]!, this.lo[b]!] : [b, b];
-    r = op === '&' ? this.mk(v, this.and(ah, bh), this.and(al, bl)) : this.mk(v, this.or(ah, bh), this.or(al, bl));
-    this.memo.set(key, r);
-    return r;
   }
 }
 
@@ -214,16 +239,19 @@ function linkLabel(linktype: number): string {
   return d ? `${linktypeName(linktype)} (${d})` : linktypeName(linktype);
 }
 
-/** Turns the tree into a BDD over interned tests, for one link layer. */
+/** Turns the tree into an Expr over interned tests, for one link layer. */
 class CodeGen {
-  readonly bdd = new Bdd();
-  readonly tests: Test[] = [];
+  /** Starts with the two constants (TEST_TRUE, TEST_FALSE), which load nothing. */
+  readonly tests: Test[] = [
+    { off: 0, xbase: -1, size: 1, mask: 0, op: OP_CONST, k: 1, load: -1 },
+    { off: 0, xbase: -1, size: 1, mask: 0, op: OP_CONST, k: 0, load: -1 },
+  ];
   private readonly testIndex = new Map<string, number>();
   private readonly loadIndex = new Map<string, number>();
 
   constructor(private readonly link: LinkLayer) {}
 
-  private test(off: number, size: 1 | 2 | 4, op: number, k: number, mask = ALL, xbase = -1): number {
+  private test(off: number, size: 1 | 2 | 4, op: number, k: number, mask = ALL, xbase = -1): Expr {
     const lkey = `${xbase},${off},${size},${mask}`;
     let load = this.loadIndex.get(lkey);
     if (load === undefined) {
@@ -237,55 +265,57 @@ class CodeGen {
       this.tests.push({ off, xbase, size, mask, op, k: k >>> 0, load });
       this.testIndex.set(tkey, v);
     }
-    return this.bdd.mk(v, ACCEPT, REJECT);
+    return { test: v };
   }
 
-  private and(...xs: number[]): number {
-    return xs.reduce((a, b) => this.bdd.and(a, b), ACCEPT);
+  private and(...xs: Expr[]): Expr {
+    return xs.reduce(and);
   }
 
-  private or(...xs: number[]): number {
-    return xs.reduce((a, b) => this.bdd.or(a, b), REJECT);
+  private or(...xs: Expr[]): Expr {
+    return xs.reduce(or);
   }
 
-  private dir(d: Dir, src: number, dst: number): number {
+  /** Builds only the side(s) `d` names, source first: tests are numbered as they are made, and
+   *  that number is the order they run in. */
+  private dir(d: Dir, src: () => Expr, dst: () => Expr): Expr {
     switch (d) {
       case 'src':
-        return src;
+        return src();
       case 'dst':
-        return dst;
+        return dst();
       case 'src-or-dst':
-        return this.or(src, dst);
+        return this.or(src(), dst());
       case 'src-and-dst':
-        return this.and(src, dst);
+        return this.and(src(), dst());
     }
   }
 
   /** A masked comparison of a 32-bit word; a zero mask compares nothing (libpcap folds it). */
-  private word(off: number, value: number, mask: number): number {
-    if (mask === 0) return ACCEPT;
+  private word(off: number, value: number, mask: number): Expr {
+    if (mask === 0) return true;
     return this.test(off, 4, OP_EQ, (value & mask) >>> 0, mask);
   }
 
   /** "The network layer is `ethertype`", `vlans` tags in. */
-  private proto(ethertype: number, vlans: number): number {
+  private proto(ethertype: number, vlans: number): Expr {
     const l = this.link;
     if (l.typeOff >= 0) return this.test(l.typeOff + VLAN_TAG_LEN * vlans, 2, OP_EQ, ethertype);
     if (l.family !== 'none') {
       const fam = (af: number) => this.test(0, 4, OP_EQ, l.family === 'le' ? bswap32(af) : af);
       if (ethertype === ETHERTYPE_IPV4) return fam(AF_INET);
       if (ethertype === ETHERTYPE_IPV6) return this.or(...AF_INET6_BSD.map(fam));
-      return REJECT;
+      return false;
     }
     switch (l.linktype) {
       case LINKTYPE.IPV4:
-        return ethertype === ETHERTYPE_IPV4 ? ACCEPT : REJECT;
+        return ethertype === ETHERTYPE_IPV4;
       case LINKTYPE.IPV6:
-        return ethertype === ETHERTYPE_IPV6 ? ACCEPT : REJECT;
+        return ethertype === ETHERTYPE_IPV6;
       default: // RAW: the version nibble
         if (ethertype === ETHERTYPE_IPV4) return this.test(0, 1, OP_EQ, RAW_V4, RAW_VERSION_MASK);
         if (ethertype === ETHERTYPE_IPV6) return this.test(0, 1, OP_EQ, RAW_V6, RAW_VERSION_MASK);
-        return REJECT;
+        return false;
     }
   }
 
@@ -295,9 +325,9 @@ class CodeGen {
 
   /** libpcap's `tcp`/`udp`/`icmp6`: the IPv4 protocol, or IPv6's next header, or a fragment
    *  header's next header right after the fixed header (at any fragment offset). */
-  private transport(proto: number, v4: boolean, v6: boolean, vlans: number): number {
+  private transport(proto: number, v4: boolean, v6: boolean, vlans: number): Expr {
     const nl = this.nl(vlans);
-    const a = v4 ? this.and(this.proto(ETHERTYPE_IPV4, vlans), this.test(nl + IP4.PROTO, 1, OP_EQ, proto)) : REJECT;
+    const a = v4 ? this.and(this.proto(ETHERTYPE_IPV4, vlans), this.test(nl + IP4.PROTO, 1, OP_EQ, proto)) : false;
     const b = v6
       ? this.and(
           this.proto(ETHERTYPE_IPV6, vlans),
@@ -306,11 +336,11 @@ class CodeGen {
             this.and(this.test(nl + IP6.NEXT, 1, OP_EQ, IPPROTO_FRAGMENT), this.test(nl + IP6.HEADER_LEN, 1, OP_EQ, proto)),
           ),
         )
-      : REJECT;
+      : false;
     return this.or(a, b);
   }
 
-  private protocol(p: ProtoName, vlans: number): number {
+  private protocol(p: ProtoName, vlans: number): Expr {
     switch (p) {
       case 'ip':
         return this.proto(ETHERTYPE_IPV4, vlans);
@@ -329,14 +359,14 @@ class CodeGen {
     }
   }
 
-  gen(n: FilterNode): number {
+  gen(n: FilterNode): Expr {
     switch (n.kind) {
       case 'and':
-        return this.bdd.and(this.gen(n.left), this.gen(n.right));
+        return and(this.gen(n.left), this.gen(n.right));
       case 'or':
-        return this.bdd.or(this.gen(n.left), this.gen(n.right));
+        return or(this.gen(n.left), this.gen(n.right));
       case 'not':
-        return this.bdd.not(this.gen(n.arg));
+        return not(this.gen(n.arg));
       case 'proto':
         return this.protocol(n.proto, n.vlans);
       case 'vlan': {
@@ -348,52 +378,55 @@ class CodeGen {
         return n.id === null ? tagged : this.and(tagged, this.test(at + 2, 2, OP_EQ, n.id, VLAN_VID_MASK));
       }
       case 'ipv4': {
+        // One copy of the link-type test per direction and protocol, as libpcap's gen_hostop
+        // makes them: the optimizer's knowledge depends on that shape.
         const nl = this.nl(n.vlans);
-        const ip =
-          n.only === 'arp'
-            ? REJECT
-            : this.and(this.proto(ETHERTYPE_IPV4, n.vlans), this.dir(n.dir, this.word(nl + IP4.SRC, n.addr, n.mask), this.word(nl + IP4.DST, n.addr, n.mask)));
-        if (n.only === 'ip') return ip;
-        const isArp = n.only === 'arp' ? this.proto(ETHERTYPE_ARP, n.vlans) : this.or(this.proto(ETHERTYPE_ARP, n.vlans), this.proto(ETHERTYPE_RARP, n.vlans));
-        const arp = this.and(isArp, this.dir(n.dir, this.word(nl + ARP_SPA, n.addr, n.mask), this.word(nl + ARP_TPA, n.addr, n.mask)));
-        return this.or(ip, arp);
+        const hostop = (ethertype: number, src: number, dst: number) =>
+          this.dir(
+            n.dir,
+            () => this.and(this.proto(ethertype, n.vlans), this.word(nl + src, n.addr, n.mask)),
+            () => this.and(this.proto(ethertype, n.vlans), this.word(nl + dst, n.addr, n.mask)),
+          );
+        if (n.only === 'ip') return hostop(ETHERTYPE_IPV4, IP4.SRC, IP4.DST);
+        if (n.only === 'arp') return hostop(ETHERTYPE_ARP, ARP_SPA, ARP_TPA);
+        return this.or(hostop(ETHERTYPE_IPV4, IP4.SRC, IP4.DST), hostop(ETHERTYPE_ARP, ARP_SPA, ARP_TPA), hostop(ETHERTYPE_RARP, ARP_SPA, ARP_TPA));
       }
       case 'ipv6': {
         const nl = this.nl(n.vlans);
-        const words = (off: number) => this.and(...[0, 1, 2, 3].map((w) => this.word(off + 4 * w, n.addr[w]!, n.mask[w]!)));
-        return this.and(this.proto(ETHERTYPE_IPV6, n.vlans), this.dir(n.dir, words(nl + IP6.SRC), words(nl + IP6.DST)));
+        const hostop = (off: number) => this.and(this.proto(ETHERTYPE_IPV6, n.vlans), ...[0, 1, 2, 3].map((w) => this.word(nl + off + 4 * w, n.addr[w]!, n.mask[w]!)));
+        return this.dir(n.dir, () => hostop(IP6.SRC), () => hostop(IP6.DST));
       }
       case 'ether': {
         if (!this.link.ethernet) {
           throw new FilterError(n.column, `"ether" does not apply to link type ${linkLabel(this.link.linktype)} (libpcap: ethernet addresses are supported only on Ethernet and a few other LANs)`);
         }
         const mac = (off: number) => this.and(this.test(off + 2, 4, OP_EQ, n.lo), this.test(off, 2, OP_EQ, n.hi));
-        return this.dir(n.dir, mac(ETH_SRC), mac(ETH_DST));
+        return this.dir(n.dir, () => mac(ETH_SRC), () => mac(ETH_DST));
       }
       case 'port': {
+        // As libpcap's gen_port/gen_portop: per protocol (SCTP, then TCP, then UDP) a test of
+        // it, the fragment test on IPv4, and the port comparisons; the IPv6 half first.
+        // IPv6: the fixed header's next header only. IPv4: the first fragment only, the ports
+        // behind the IHL.
         const nl = this.nl(n.vlans);
-        const protoIs = (off: number) =>
-          n.only === 'tcp'
-            ? this.test(off, 1, OP_EQ, IPPROTO_TCP)
-            : n.only === 'udp'
-              ? this.test(off, 1, OP_EQ, IPPROTO_UDP)
-              : this.or(this.test(off, 1, OP_EQ, IPPROTO_SCTP), this.test(off, 1, OP_EQ, IPPROTO_TCP), this.test(off, 1, OP_EQ, IPPROTO_UDP));
-        const portIs = (off: number, xbase = -1) =>
+        const protos = n.only === 'tcp' ? [IPPROTO_TCP] : n.only === 'udp' ? [IPPROTO_UDP] : [IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP];
+        const portIs = (off: number, xbase: number) =>
           n.range
-            ? this.and(this.test(off, 2, OP_GE, n.lo, ALL, xbase), this.bdd.not(this.test(off, 2, OP_GT, n.hi, ALL, xbase)))
+            ? this.and(this.test(off, 2, OP_GE, n.lo, ALL, xbase), not(this.test(off, 2, OP_GT, n.hi, ALL, xbase)))
             : this.test(off, 2, OP_EQ, n.lo, ALL, xbase);
-        // libpcap emits the IPv6 half first. IPv6: the fixed header's next header only (no
-        // fragment header). IPv4: the first fragment only, ports behind the IHL.
+        const ports = (base: number, xbase: number) =>
+          this.dir(n.dir, () => portIs(base + TRANSPORT.SRC_PORT, xbase), () => portIs(base + TRANSPORT.DST_PORT, xbase));
         const v6 = this.and(
           this.proto(ETHERTYPE_IPV6, n.vlans),
-          protoIs(nl + IP6.NEXT),
-          this.dir(n.dir, portIs(nl + IP6.HEADER_LEN + TRANSPORT.SRC_PORT), portIs(nl + IP6.HEADER_LEN + TRANSPORT.DST_PORT)),
+          this.or(...protos.map((p) => this.and(this.test(nl + IP6.NEXT, 1, OP_EQ, p), ports(nl + IP6.HEADER_LEN, -1)))),
         );
         const v4 = this.and(
           this.proto(ETHERTYPE_IPV4, n.vlans),
-          protoIs(nl + IP4.PROTO),
-          this.bdd.not(this.test(nl + IP4.FRAG, 2, OP_SET, IP4_FRAG_OFFSET_MASK)),
-          this.dir(n.dir, portIs(nl + TRANSPORT.SRC_PORT, nl), portIs(nl + TRANSPORT.DST_PORT, nl)),
+          this.or(
+            ...protos.map((p) =>
+              this.and(this.test(nl + IP4.PROTO, 1, OP_EQ, p), not(this.test(nl + IP4.FRAG, 2, OP_SET, IP4_FRAG_OFFSET_MASK)), ports(nl, nl)),
+            ),
+          ),
         );
         return this.or(v6, v4);
       }
@@ -401,161 +434,239 @@ class CodeGen {
   }
 }
 
-/** The reduced graph, mutable while the pull-ups run. Nodes 0 and 1 are the terminals. */
-class Graph {
-  readonly test: number[] = [-1, -1];
-  readonly hi: number[] = [REJECT, ACCEPT];
-  readonly lo: number[] = [REJECT, ACCEPT];
-  private readonly unique = new Map<string, number>();
-
-  mk(t: number, hi: number, lo: number): number {
-    if (hi === lo) return hi;
-    const key = `${t},${hi},${lo}`;
-    let n = this.unique.get(key);
-    if (n === undefined) {
-      n = this.test.length;
-      if (n > MAX_NODES) throw new FilterError(null, 'the expression is too complex for the replay filter');
-      this.test.push(t);
-      this.hi.push(hi);
-      this.lo.push(lo);
-      this.unique.set(key, n);
-    }
-    return n;
-  }
-}
-
 /**
- * Step 2: walks the BDD with what each path knows. A load known (on this path) to equal c makes
- * every other equality test of that load decided; the result for a BDD node depends only on
- * what is known about the loads below it, which keys the memo.
+ * libpcap's last step: rebuilds the graph from its root, dropping what is unreachable and
+ * merging identical nodes. A node whose two ways now meet (they led to copies that merged)
+ * stays, and its load still runs: no threading pass comes after this one. The last node holds
+ * the root.
  */
-function reduce(bdd: Bdd, tests: Test[], root: number): Graph {
-  const g = new Graph();
-  const loadsBelow = new Map<number, number[]>();
-  const below = (u: number): number[] => {
-    if (u <= ACCEPT) return [];
-    let r = loadsBelow.get(u);
-    if (!r) {
-      const s = new Set<number>([tests[bdd.v[u]!]!.load, ...below(bdd.hi[u]!), ...below(bdd.lo[u]!)]);
-      r = [...s].sort((a, b) => a - b);
-      loadsBelow.set(u, r);
-    }
-    return r;
-  };
-  const memo = new Map<string, number>();
-  const known = new Map<number, number>();
-  const walk = (u: number): number => {
+function canon(g: Graph, holder: number): Graph {
+  const out = new Graph();
+  const memo = new Map<number, number>();
+  const rec = (u: number): number => {
     if (u <= ACCEPT) return u;
-    let key = `${u}`;
-    for (const l of below(u)) {
-      const k = known.get(l);
-      if (k !== undefined) key += `,${l}=${k}`;
+    let r = memo.get(u);
+    if (r === undefined) {
+      r = out.merged(g.test[u]!, rec(g.hi[u]!), rec(g.lo[u]!));
+      memo.set(u, r);
     }
-    let r = memo.get(key);
-    if (r !== undefined) return r;
-    const t = tests[bdd.v[u]!]!;
-    const k = t.op === OP_EQ ? known.get(t.load) : undefined;
-    if (k !== undefined) {
-      r = walk(k === t.k ? bdd.hi[u]! : bdd.lo[u]!);
-    } else {
-      let hi: number;
-      if (t.op === OP_EQ) {
-        known.set(t.load, t.k);
-        hi = walk(bdd.hi[u]!);
-        known.delete(t.load);
-      } else hi = walk(bdd.hi[u]!);
-      r = g.mk(bdd.v[u]!, hi, walk(bdd.lo[u]!));
-    }
-    memo.set(key, r);
     return r;
   };
-  const top = walk(root);
-  // The root is always the last node reached; keep its number where flatten() looks for it.
-  g.test.push(-2);
-  g.hi.push(top);
-  g.lo.push(top);
-  return g;
+  const root = rec(g.hi[holder]!);
+  out.test.push(-2);
+  out.hi.push(root);
+  out.lo.push(root);
+  return out;
+}
+
+/** Nodes reachable from `holder`, each before its successors. */
+function topoOrder(g: Graph, holder: number): number[] {
+  const out: number[] = [];
+  const seen = new Set<number>();
+  const visit = (n: number): void => {
+    if (n <= ACCEPT || seen.has(n)) return;
+    seen.add(n);
+    visit(g.hi[n]!);
+    visit(g.lo[n]!);
+    out.push(n);
+  };
+  visit(holder);
+  return out.reverse();
 }
 
 /**
- * Step 3: libpcap's or/and pull-ups. In a chain of tests joined by their false edges (or) that
+ * Step 3, libpcap's jump threading: an edge into a test whose outcome follows from the edges
+ * that dominate it (lie on every path to it) is sent straight to where the test would go; so
+ * is an edge into a test whose two ways lead to the same place. Follows: the same test taken
+ * before, or an equality on the same load that held with another constant (false). Only
+ * dominating edges count, not what every path happens to know: after `port`'s "protocol is 132,
+ * 6 or 17" the three ways meet, and `icmp`'s "protocol is 1" after them is still tested (libpcap
+ * does not refuse `port 80 and icmp`). One pass; the caller repeats until nothing moves.
+ */
+function threadPass(g: Graph, tests: Test[], holder: number): boolean {
+  let changed = false;
+  // A constant's jump is decided: both ways lead where it goes (libpcap folds a known
+  // accumulator so), and what leads to it is threaded past it below.
+  for (const n of topoOrder(g, holder)) {
+    if (n !== holder && tests[g.test[n]!]!.op === OP_CONST && g.hi[n] !== g.lo[n]) {
+      if (tests[g.test[n]!]!.k) g.lo[n] = g.hi[n]!;
+      else g.hi[n] = g.lo[n]!;
+      changed = true;
+    }
+  }
+  const topo = topoOrder(g, holder);
+  // Edges are named node * 2 + (1 for the true way). The edges that dominate a node form a
+  // path in a tree: each edge's parent is the nearest edge dominating the node it leaves.
+  const parent = new Map<number, number>();
+  const depth = new Map<number, number>();
+  /** The nearest edge dominating each node (-1: none, the root). */
+  const idom = new Map<number, number>([[holder, -1]]);
+  const up = (e: number) => parent.get(e) ?? -1;
+  const deep = (e: number) => (e < 0 ? -1 : depth.get(e)!);
+  const nca = (a: number, b: number): number => {
+    while (a !== b) {
+      if (deep(a) >= deep(b)) a = up(a);
+      else b = up(b);
+    }
+    return a;
+  };
+  const leave = (q: number) => {
+    for (const e of q === holder ? [q * 2 + 1] : [q * 2 + 1, q * 2]) {
+      parent.set(e, q === holder ? -1 : idom.get(q)!);
+      depth.set(e, q === holder ? 0 : deep(idom.get(q)!) + 1);
+    }
+  };
+  // Found once, on the graph as the pass finds it, as libpcap finds them once per pass: what
+  // an earlier redirect in the pass changed is seen in the next pass.
+  const into = new Map<number, number[]>();
+  const addInto = (n: number, e: number) => {
+    if (n > ACCEPT) (into.get(n) ?? into.set(n, []).get(n)!).push(e);
+  };
+  addInto(g.hi[holder]!, holder * 2 + 1);
+  leave(holder);
+  for (const n of topo) {
+    if (n === holder) continue;
+    idom.set(n, into.get(n)!.reduce(nca));
+    leave(n);
+    addInto(g.hi[n]!, n * 2 + 1);
+    addInto(g.lo[n]!, n * 2);
+  }
+  /** The outcome of test ti known from the edges dominating (and including) `edge`. */
+  const decide = (ti: number, edge: number): boolean | undefined => {
+    const t = tests[ti]!;
+    for (let e = edge; e >= 0; e = up(e)) {
+      const q = e >> 1;
+      if (q === holder) continue;
+      const tj = g.test[q]!;
+      const held = (e & 1) === 1;
+      if (tj === ti) return held;
+      const u = tests[tj]!;
+      if (held && t.op === OP_EQ && u.op === OP_EQ && u.load === t.load) return false;
+    }
+    return undefined;
+  };
+  // Edges are threaded from the leaves' side up (libpcap's levels).
+  const level = new Map<number, number>();
+  const lv = (n: number): number => (n <= ACCEPT ? 0 : level.get(n)!);
+  for (let i = topo.length - 1; i >= 0; i--) {
+    const n = topo[i]!;
+    level.set(n, n === holder ? Infinity : 1 + Math.max(lv(g.hi[n]!), lv(g.lo[n]!)));
+  }
+  const order = [...topo].sort((a, b) => lv(a) - lv(b));
+  for (const p of order) {
+    // The root has no edge into it: libpcap leaves it in place while it optimises.
+    if (p === holder) continue;
+    for (const br of [true, false]) {
+      const edge = p * 2 + (br ? 1 : 0);
+      const from = br ? g.hi[p]! : g.lo[p]!;
+      let to = from;
+      while (to > ACCEPT) {
+        if (g.hi[to] === g.lo[to]) {
+          to = g.hi[to]!;
+          continue;
+        }
+        const d = decide(g.test[to]!, edge);
+        if (d === undefined) break;
+        to = d ? g.hi[to]! : g.lo[to]!;
+      }
+      if (to === from) continue;
+      if (br) g.hi[p] = to;
+      else g.lo[p] = to;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/**
+ * Step 3, libpcap's or/and pull-ups. In a chain of tests joined by their false edges (or) that
  * all jump to the same place when true, a later test of the value the chain's predecessor
  * tested is moved up to the front of the first test of another value (and the same along true
  * edges for and). Moves that would change the meaning in this graph (a moved-over node with
  * a second predecessor, which libpcap's own code never has) are skipped.
  */
-function pullUps(g: Graph, tests: Test[], rootHolder: number): void {
+function pullUps(g: Graph, tests: Test[], rootHolder: number): boolean {
   const value = (n: number) => (n <= ACCEPT || g.test[n]! < 0 ? -1 : tests[g.test[n]!]!.load);
-  for (let round = 0; round < MAX_NODES; round++) {
-    const { order, preds, dom } = analyse(g, rootHolder);
-    let changed = false;
-    for (const b of order) {
-      if (b === rootHolder || preds.get(b)!.length === 0) continue;
-      if (pullUp(g, b, preds, dom, value, 'or') || pullUp(g, b, preds, dom, value, 'and')) {
-        changed = true;
-        break;
-      }
-    }
-    if (!changed) return;
+  // One pass, each node once, from the leaves' side up, on one analysis of the graph (as
+  // libpcap runs them once per pass); a move only where no earlier move of the pass touched.
+  const { order, preds, dominates } = analyse(g, rootHolder);
+  const touched = new Set<number>();
+  let changed = false;
+  for (const b of order) {
+    if (b === rootHolder || preds.get(b)!.length === 0) continue;
+    if (pullUp(g, b, preds, dominates, value, touched, 'or') || pullUp(g, b, preds, dominates, value, touched, 'and')) changed = true;
   }
+  return changed;
 }
 
 interface Analysis {
   /** Reachable nodes, leaves' side first (libpcap visits by level from the bottom). */
   order: number[];
   preds: Map<number, number[]>;
-  /** dom.get(n): the nodes that dominate n. */
-  dom: Map<number, Set<number>>;
+  /** Does a dominate n (every path from the root to n passes a)? */
+  dominates: (a: number, n: number) => boolean;
 }
 
 function analyse(g: Graph, root: number): Analysis {
   const preds = new Map<number, number[]>();
-  const topo: number[] = [];
-  const seen = new Set<number>();
-  const visit = (n: number): void => {
-    if (n <= ACCEPT || seen.has(n)) return;
-    seen.add(n);
-    visit(g.hi[n]!);
-    if (g.lo[n] !== g.hi[n]) visit(g.lo[n]!);
-    topo.push(n);
-  };
-  visit(root);
-  topo.reverse(); // root first, every node before its successors
+  const topo = topoOrder(g, root);
   for (const n of topo) preds.set(n, []);
   for (const n of topo) {
     for (const s of g.hi[n] === g.lo[n] ? [g.hi[n]!] : [g.hi[n]!, g.lo[n]!]) if (s > ACCEPT) preds.get(s)!.push(n);
   }
-  const dom = new Map<number, Set<number>>();
+  // Immediate dominators, in topological order (a DAG needs one pass); then each node's span
+  // in a depth-first walk of the dominator tree answers "dominates" at once.
+  const index = new Map(topo.map((n, i) => [n, i]));
+  const idom = new Map<number, number>();
+  const children = new Map<number, number[]>(topo.map((n) => [n, []]));
   for (const n of topo) {
     const ps = preds.get(n)!;
-    let d: Set<number>;
-    if (ps.length === 0) d = new Set();
-    else {
-      d = new Set(dom.get(ps[0]!)!);
-      for (const p of ps.slice(1)) {
-        const pd = dom.get(p)!;
-        for (const x of d) if (!pd.has(x)) d.delete(x);
+    if (ps.length === 0) continue;
+    let d = ps[0]!;
+    for (const p of ps.slice(1)) {
+      let a = d;
+      let b = p;
+      while (a !== b) {
+        while (index.get(a)! > index.get(b)!) a = idom.get(a)!;
+        while (index.get(b)! > index.get(a)!) b = idom.get(b)!;
       }
+      d = a;
     }
-    d.add(n);
-    dom.set(n, d);
+    idom.set(n, d);
+    children.get(d)!.push(n);
   }
+  const enter = new Map<number, number>();
+  const exit = new Map<number, number>();
+  let clock = 0;
+  const stack: [number, boolean][] = [[root, false]];
+  while (stack.length > 0) {
+    const [n, done] = stack.pop()!;
+    if (done) {
+      exit.set(n, clock++);
+      continue;
+    }
+    enter.set(n, clock++);
+    stack.push([n, true]);
+    for (const c of children.get(n)!) stack.push([c, false]);
+  }
+  const dominates = (a: number, n: number) => enter.get(a)! <= enter.get(n)! && exit.get(n)! <= exit.get(a)!;
   const level = new Map<number, number>();
+  const lv = (s: number) => (s <= ACCEPT ? 0 : level.get(s)!);
   for (let i = topo.length - 1; i >= 0; i--) {
     const n = topo[i]!;
-    const l = (s: number) => (s <= ACCEPT ? 0 : level.get(s)!);
-    level.set(n, 1 + Math.max(l(g.hi[n]!), l(g.lo[n]!)));
+    level.set(n, 1 + Math.max(lv(g.hi[n]!), lv(g.lo[n]!)));
   }
   const order = [...topo].sort((a, b) => level.get(a)! - level.get(b)!);
-  return { order, preds, dom };
+  return { order, preds, dominates };
 }
 
 function pullUp(
   g: Graph,
   b: number,
   preds: Map<number, number[]>,
-  dom: Map<number, Set<number>>,
+  dominates: (a: number, n: number) => boolean,
   value: (n: number) => number,
+  touched: Set<number>,
   kind: 'or' | 'and',
 ): boolean {
   // or: chains run along false edges and share the true target; and: the reverse.
@@ -563,13 +674,15 @@ function pullUp(
   const same = kind === 'or' ? g.hi : g.lo;
   const ps = preds.get(b)!;
   const v = value(ps[0]!);
-  if (v < 0 || ps.some((p) => value(p) !== v)) return false;
-  const inChain = (n: number) => n > ACCEPT && same[n] === same[b] && dom.get(n)!.has(b);
+  if (v < 0 || ps.some((p) => value(p) !== v || touched.has(p))) return false;
+  const inChain = (n: number) => n > ACCEPT && same[n] === same[b] && dominates(b, n) && !touched.has(n);
   const single = (n: number) => preds.get(n)!.length === 1;
+  const walked: number[] = [];
   let parent = -1;
   let d = b;
   for (;;) {
     if (!inChain(d) || (d !== b && !single(d))) return false;
+    walked.push(d);
     if (value(d) !== v) break;
     parent = d;
     d = next[d]!;
@@ -578,6 +691,7 @@ function pullUp(
   let s = next[d]!;
   for (;;) {
     if (!inChain(s) || !single(s)) return false;
+    walked.push(s);
     if (value(s) === v) break;
     before = s;
     s = next[s]!;
@@ -590,6 +704,8 @@ function pullUp(
       if (g.lo[p] === b) g.lo[p] = s;
     }
   } else next[parent] = s;
+  // The analysis no longer describes these nodes; the next pass looks at them again.
+  for (const n of [...ps, ...walked]) touched.add(n);
   return true;
 }
 
@@ -609,7 +725,15 @@ export class Program {
   readonly hi: Int32Array;
   readonly lo: Int32Array;
 
-  constructor(g: Graph, tests: Test[], rootHolder: number) {
+  /** A load made before the graph runs (its value unused), or size 0. */
+  readonly preOff: number;
+  readonly preXbase: number;
+  readonly preSize: number;
+
+  constructor(g: Graph, tests: Test[], rootHolder: number, preload: Test | null) {
+    this.preOff = preload?.off ?? 0;
+    this.preXbase = preload?.xbase ?? -1;
+    this.preSize = preload?.size ?? 0;
     const index = new Map<number, number>();
     const nodes: number[] = [];
     const number = (n: number): number => {
@@ -651,13 +775,21 @@ export class Program {
    * bytes rejects the packet, as bpf_filter() does.
    */
   run(b: Uint8Array, start: number, caplen: number): boolean {
+    if (this.preSize > 0) {
+      let o = this.preOff;
+      if (this.preXbase >= 0) {
+        if (this.preXbase >= caplen) return false;
+        o += (b[start + this.preXbase]! & IHL_MASK) * IHL_UNIT;
+      }
+      if (o + this.preSize > caplen) return false;
+    }
     let n = this.root;
     while (n >= 0) {
       let o = this.off[n]!;
       const xb = this.xbase[n]!;
       if (xb >= 0) {
         if (xb >= caplen) return false;
-        o += (b[start + xb]! & 0x0f) << 2;
+        o += (b[start + xb]! & IHL_MASK) * IHL_UNIT;
       }
       const size = this.size[n]!;
       if (o + size > caplen) return false;
@@ -688,7 +820,7 @@ export class Program {
   dump(): string {
     const ops = ['jeq', 'jgt', 'jge', 'jset'];
     const end = (n: number) => (n === Program.ACCEPT ? 'accept' : n === Program.REJECT ? 'reject' : String(n));
-    const lines = [`root ${end(this.root)}`];
+    const lines = [`root ${end(this.root)}${this.preSize ? ` after a load of ${this.preSize} at ${this.preOff}` : ''}`];
     for (let i = 0; i < this.length; i++) {
       const w = ['', 'b', 'h', '', 'w'][this.size[i]!];
       const at = this.xbase[i]! >= 0 ? `x(${this.xbase[i]})+${this.off[i]}` : `${this.off[i]}`;
@@ -713,12 +845,32 @@ export function compileProgram(tree: FilterNode, linktype: number, littleEndian:
     );
   }
   const cg = new CodeGen(link);
-  const root = cg.gen(tree);
-  const g = reduce(cg.bdd, cg.tests, root);
-  const rootHolder = g.test.length - 1;
-  if (g.hi[rootHolder] === REJECT) {
+  let g = new Graph();
+  const root = g.lower(cg.gen(tree), ACCEPT, REJECT);
+  g.test.push(-2);
+  g.hi.push(root);
+  g.lo.push(root);
+  // libpcap repeats its passes until the program stops changing, and merges identical blocks
+  // only at the end; so does this.
+  const holder = g.test.length - 1;
+  for (let round = 0; ; round++) {
+    if (round > MAX_ROUNDS) throw new FilterError(null, 'the expression is too complex for the replay filter');
+    const threaded = threadPass(g, cg.tests, holder);
+    const pulled = pullUps(g, cg.tests, holder);
+    if (!threaded && !pulled) break;
+  }
+  g = canon(g, holder);
+  const top = g.test.length - 1;
+  // libpcap's opt_root: a first test whose two ways meet is dropped (with any such tests
+  // after it), but the first block's load is kept in front of what now comes first:
+  // `ip and ip6 or ether dst M` still reads the type field, and rejects a frame too short to
+  // have one. A program that is a constant loads nothing (`ip or not ip` accepts an empty frame).
+  let first = g.hi[top]!;
+  const preload = first > ACCEPT && g.hi[first] === g.lo[first] && cg.tests[g.test[first]!]!.op !== OP_CONST ? cg.tests[g.test[first]!]! : null;
+  while (first > ACCEPT && g.hi[first] === g.lo[first]) first = g.hi[first]!;
+  g.hi[top] = g.lo[top] = first;
+  if (first === REJECT) {
     throw new FilterError(null, `the expression rejects every packet on link type ${linkLabel(linktype)} (libpcap refuses it: "expression rejects all packets")`);
   }
-  pullUps(g, cg.tests, rootHolder);
-  return new Program(g, cg.tests, rootHolder);
+  return new Program(g, cg.tests, top, first > ACCEPT ? preload : null);
 }
