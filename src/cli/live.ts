@@ -54,99 +54,166 @@ export interface LiveIo {
 const NIC_EVERY_MS = 1000;
 
 /**
- * Captures and returns the report; throws LiveCaptureError / PrivilegeError (one line each) when
- * the capture cannot start.
+ * A running live capture: open, privileges dropped, files open, counting into `stats`. The
+ * report mode (`captureLive`) and the dashboard both drive one.
  */
-export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
-  const stats = new WireStats(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {});
-  const filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : undefined;
-  /** Set while capturing: ends the capture early. */
-  let stopNow: (() => void) | null = null;
-  const cap = LiveCapture.open(args.device, {
-    ...(filter !== undefined ? { filter } : {}),
-    ...(args.bufferKiB !== undefined ? { bufferBytes: args.bufferKiB * 1024 } : {}),
-    argv: args.argv,
-    monotonicNs: io.monotonicNs,
-  });
-  let nicTimer: NodeJS.Timeout | undefined;
-  let writer: PcapWriter | null = null;
-  try {
-    if (args.user !== undefined) dropPrivileges(args.user, io.etcRoot, io.procRoot);
-    const lt = cap.linktype;
-    // Opened after the drop, as tcpdump does: the files belong to the user the capture runs as.
-    let writeFailure: PcapWriterError | null = null;
-    if (args.write !== undefined) {
-      writer = PcapWriter.open({
-        path: args.write,
-        linktype: lt,
-        snaplen: CAP_SNAPLEN,
-        ...(args.rotateMB !== undefined
-          ? { rotate: { fileSize: args.rotateMB * TCPDUMP_FILE_SIZE_UNIT, ...(args.rotateFiles !== undefined ? { fileCount: args.rotateFiles } : {}) } }
-          : {}),
-        ...(args.packetBuffered ? { flushEachRecord: true } : {}),
-        onError: (err) => {
-          writeFailure = err;
-          stopNow?.();
-        },
-      });
+export class LiveSession {
+  readonly stats: WireStats;
+  readonly filter: string | null;
+  private readonly writer: PcapWriter | null;
+  private writeFailure: PcapWriterError | null = null;
+  private readonly started: bigint;
+  private readonly first: NicCounters | null;
+  private latest: NicCounters | null;
+  private readonly nicTimer: NodeJS.Timeout;
+  private stopped = false;
+  private stoppedAt: bigint | null = null;
+  /** Called once when a write to -w fails (the capture should end; `stop()` rethrows it). */
+  onFailure: (err: PcapWriterError) => void = () => undefined;
+
+  private constructor(
+    private readonly cap: LiveCapture,
+    private readonly args: LiveArgs,
+    private readonly io: LiveIo,
+  ) {
+    this.stats = new WireStats(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {});
+    this.filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : null;
+    let writer: PcapWriter | null = null;
+    try {
+      if (args.user !== undefined) dropPrivileges(args.user, io.etcRoot, io.procRoot);
+      // Opened after the drop, as tcpdump does: the files belong to the user the capture runs as.
+      if (args.write !== undefined) {
+        writer = PcapWriter.open({
+          path: args.write,
+          linktype: cap.linktype,
+          snaplen: CAP_SNAPLEN,
+          ...(args.rotateMB !== undefined
+            ? { rotate: { fileSize: args.rotateMB * TCPDUMP_FILE_SIZE_UNIT, ...(args.rotateFiles !== undefined ? { fileCount: args.rotateFiles } : {}) } }
+            : {}),
+          ...(args.packetBuffered ? { flushEachRecord: true } : {}),
+          onError: (err) => this.failed(err),
+        });
+      }
+    } catch (err) {
+      cap.close();
+      throw err;
     }
-    io.err(
-      `wirestat: listening on ${args.device}, link-type ${linktypeName(lt)} (${linktypeDescription(lt)}), ` +
-        `snapshot length ${CAP_SNAPLEN} bytes\n`,
-    );
-    const started = io.monotonicNs();
-    const first = readNicCounters(io.sysRoot, args.device);
-    let latest: NicCounters | null = first;
-    nicTimer = setInterval(() => {
-      latest = readNicCounters(io.sysRoot, args.device) ?? latest;
+    this.writer = writer;
+    const lt = cap.linktype;
+    io.err(`wirestat: listening on ${args.device}, link-type ${linktypeName(lt)} (${linktypeDescription(lt)}), snapshot length ${CAP_SNAPLEN} bytes\n`);
+    this.started = io.monotonicNs();
+    this.first = readNicCounters(io.sysRoot, args.device);
+    this.latest = this.first;
+    this.nicTimer = setInterval(() => {
+      this.latest = readNicCounters(io.sysRoot, args.device) ?? this.latest;
     }, NIC_EVERY_MS);
-    nicTimer.unref();
+    this.nicTimer.unref();
 
     const summary = new PacketSummary();
-    const w = writer;
+    const stats = this.stats;
     cap.start((rec: CaptureRecord) => {
-      if (w !== null && writeFailure === null) {
+      if (writer !== null && this.writeFailure === null) {
         try {
-          w.write(rec);
+          writer.write(rec);
         } catch (err) {
-          writeFailure = err as PcapWriterError;
-          stopNow?.();
+          this.failed(err as PcapWriterError);
         }
       }
       decodePacket(rec, summary);
       stats.ingest(summary);
     });
-    await untilStopped(args.duration, io, (stop) => (stopNow = stop));
-    cap.close();
-    writer?.close();
-    if (writeFailure !== null) throw writeFailure;
-    const seconds = Number(io.monotonicNs() - started) / 1e9;
-    latest = readNicCounters(io.sysRoot, args.device) ?? latest;
-    const nic = first && latest ? counterGrowth(first, latest) : null;
-    const lost = nic ? estimateLoss(nic, cap.captured, filter !== undefined) : null;
-    io.err(`${cap.captured} packets captured${nic ? `\n${nic.rx_packets} packets received by interface, ${nic.rx_dropped} dropped by interface` : ''}\n`);
+  }
+
+  /**
+   * Opens `args.device` and starts counting. Throws LiveCaptureError, PrivilegeError or
+   * PcapWriterError (one line each) when the capture cannot start.
+   */
+  static start(args: LiveArgs, io: LiveIo): LiveSession {
+    const filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : undefined;
+    const cap = LiveCapture.open(args.device, {
+      ...(filter !== undefined ? { filter } : {}),
+      ...(args.bufferKiB !== undefined ? { bufferBytes: args.bufferKiB * 1024 } : {}),
+      argv: args.argv,
+      monotonicNs: io.monotonicNs,
+    });
+    return new LiveSession(cap, args, io);
+  }
+
+  private failed(err: PcapWriterError): void {
+    if (this.writeFailure !== null) return;
+    this.writeFailure = err;
+    this.onFailure(err);
+  }
+
+  get linktype(): number {
+    return this.cap.linktype;
+  }
+
+  get captured(): number {
+    return this.cap.captured;
+  }
+
+  /** Seconds since the capture started (monotonic). */
+  seconds(): number {
+    return Number((this.stoppedAt ?? this.io.monotonicNs()) - this.started) / 1e9;
+  }
+
+  /** The interface counters' growth since the start (last reading), or null without counters. */
+  nicGrowth(): NicCounters | null {
+    return this.first && this.latest ? counterGrowth(this.first, this.latest) : null;
+  }
+
+  lost(): number | null {
+    const nic = this.nicGrowth();
+    return nic ? estimateLoss(nic, this.cap.captured, this.filter !== null) : null;
+  }
+
+  /** Closes the capture and the files (idempotent); rethrows a failed write. */
+  stop(): void {
+    if (!this.stopped) {
+      this.stopped = true;
+      this.stoppedAt = this.io.monotonicNs();
+      clearInterval(this.nicTimer);
+      this.cap.close();
+      this.latest = readNicCounters(this.io.sysRoot, this.args.device) ?? this.latest;
+      try {
+        this.writer?.close();
+      } catch (err) {
+        this.writeFailure ??= err as PcapWriterError;
+      }
+      const nic = this.nicGrowth();
+      this.io.err(`${this.cap.captured} packets captured${nic ? `\n${nic.rx_packets} packets received by interface, ${nic.rx_dropped} dropped by interface` : ''}\n`);
+    }
+    if (this.writeFailure !== null) throw this.writeFailure;
+  }
+
+  /** The report of everything counted (call after stop()). */
+  report(top: number | undefined): Report {
     return buildReport(
-      stats,
+      this.stats,
       {
-        name: args.device,
+        name: this.args.device,
         format: null,
-        linktypes: [lt],
+        linktypes: [this.cap.linktype],
         errors: [],
         errorsNotListed: 0,
-        filter: filter ?? null,
-        live: { nic, lostPackets: lost, seconds },
+        filter: this.filter,
+        live: { nic: this.nicGrowth(), lostPackets: this.lost(), seconds: this.seconds() },
       },
-      args.top !== undefined ? { top: args.top } : {},
+      top !== undefined ? { top } : {},
     );
-  } finally {
-    clearInterval(nicTimer);
-    cap.close();
-    try {
-      writer?.close();
-    } catch {
-      // Already failed: that error is the one reported.
-    }
   }
+}
+
+/** Captures until the duration ends or SIGINT/SIGTERM, then returns the report. */
+export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
+  const session = LiveSession.start(args, io);
+  try {
+    await untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
+  } finally {
+    session.stop();
+  }
+  return session.report(args.top);
 }
 
 /**
