@@ -276,8 +276,7 @@ class CodeGen {
     return xs.reduce(or);
   }
 
-  /** Builds only the side(s) `d` names, source first: tests are numbered as they are made, and
-   *  that number is the order they run in. */
+  /** The source side, the destination side, or both, source first (as gen_hostop orders them). */
   private dir(d: Dir, src: () => Expr, dst: () => Expr): Expr {
     switch (d) {
       case 'src':
@@ -737,6 +736,8 @@ export class Program {
     const index = new Map<number, number>();
     const nodes: number[] = [];
     const number = (n: number): number => {
+      // A constant loads nothing: go where it goes (threading leaves none behind; this is a guard).
+      while (n > ACCEPT && tests[g.test[n]!]!.op === OP_CONST) n = tests[g.test[n]!]!.k ? g.hi[n]! : g.lo[n]!;
       if (n === ACCEPT) return Program.ACCEPT;
       if (n === REJECT) return Program.REJECT;
       let i = index.get(n);

@@ -295,6 +295,27 @@ t.test('link types: refused where libpcap refuses, named in the message', async 
   t.ok(FILTER_LINKTYPES.includes(1));
 });
 
+t.test("the program has libpcap's shape: same-field tests pulled together, a dropped first test's load kept", async (t) => {
+  // As `tcpdump -d 'ip host 198.18.0.1 or 198.18.0.2'` prints it: both sources, then both
+  // destinations.
+  t.equal(
+    compileFilter('ip host 198.18.0.1 or 198.18.0.2')!.prepare(1).dump(),
+    [
+      'root 0',
+      '0: ldh [12] jeq 0x800 → 1 / reject',
+      '1: ldw [26] jeq 0xc6120001 → accept / 2',
+      '2: ldw [26] jeq 0xc6120002 → accept / 3',
+      '3: ldw [30] jeq 0xc6120001 → accept / 4',
+      '4: ldw [30] jeq 0xc6120002 → accept / reject',
+    ].join('\n'),
+  );
+  // `ip and ip6` can never hold, but libpcap keeps its first load: `ldh [12]` then the MAC.
+  t.equal(
+    compileFilter('ip and ip6 or ether dst 02:00:00:00:00:01')!.prepare(1).dump(),
+    ['root 0 after a load of 2 at 12', '0: ldw [2] jeq 0x1 → 1 / reject', '1: ldh [0] jeq 0x200 → accept / reject'].join('\n'),
+  );
+});
+
 t.test('a NULL header is read in the byte order of its pcapng section, as libpcap reads it', async (t) => {
   // libpcap 1.10 reads every section in the first one's byte order (a second section of the
   // other order is garbage to it), so one file per order: in each, one frame with the family
