@@ -85,11 +85,16 @@ export class LocalJoin {
     return this.addresses.has(addr);
   }
 
-  /** The row with `local` and `owner` filled (a new object: views are immutable). */
-  conversation(c: ViewConversation): ViewConversation {
+  /** Whether the host explains a conversation, and the owning process ("PID/program") if a socket does. */
+  explain(c: Pick<ViewConversation, 'proto' | 'a' | 'b'>): { local: boolean; owner: string | null } {
     const owner = this.byTuple.get(`${c.proto} ${c.a} ${c.b}`) ?? null;
     const local = owner !== null || this.isLocalAddress(addressPart(c.a)) || this.isLocalAddress(addressPart(c.b));
-    return { ...c, local, owner };
+    return { local, owner };
+  }
+
+  /** The row with `local` and `owner` filled (a new object: views are immutable). */
+  conversation(c: ViewConversation): ViewConversation {
+    return { ...c, ...this.explain(c) };
   }
 
   /** The socket table as the panel shows it, each with its conversation's wire bytes when seen. */
