@@ -18,6 +18,7 @@ export const FLOW_SORTS: readonly FlowSort[] = ['bytes', 'packets', 'rate', 'rec
 /** Packets and bytes per second over 2, 10 and 40 s, newest window first. */
 export interface Rates {
   pps: readonly [number, number, number];
+  /** Bytes per second (not bits: `DashboardView.history.bps` is the one in bits). */
   bps: readonly [number, number, number];
 }
 

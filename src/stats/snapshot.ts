@@ -9,8 +9,8 @@ import { reasonName } from '../decode/reasons.js';
 import { etherTypeName, ipProtocolName } from '../decode/names.js';
 import { LAYER_NAMES } from '../decode/summary.js';
 import { formatEndpoint, formatIp, formatMac } from './address.js';
-import { PROTO_FRAGMENT } from './conversations.js';
-import { KIND_IPV6, KIND_MAC, T } from './endpoints.js';
+import { type Conversations, PROTO_FRAGMENT } from './conversations.js';
+import { type Endpoints, KIND_IPV6, KIND_MAC, T } from './endpoints.js';
 import type { WireStats } from './wire-stats.js';
 
 export const REPORT_SCHEMA = 'wirestat.report/1';
@@ -150,7 +150,8 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
   };
 }
 
-function protocolTable(stats: WireStats): Record<string, Count> {
+/** Packets and bytes per protocol, in the report's order (layers, IP protocols, EtherTypes, malformed). */
+export function protocolTable(stats: WireStats): Record<string, Count> {
   const p = stats.protocols;
   const out: Record<string, Count> = {};
   const layers = p.layers();
@@ -183,51 +184,55 @@ export function conversationProtoName(proto: number): string {
 
 function conversationRows(stats: WireStats, top: number | undefined): ConversationRow[] {
   const c = stats.conversations;
-  const keys = c.table.u32;
   const totals = new Float64Array(c.size);
   for (let id = 0; id < c.size; id++) totals[id] = c.bytes(id, 0) + c.bytes(id, 1);
   const ids = rank(totals, top);
   const rows: ConversationRow[] = new Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    const version = c.version(id);
-    const o = c.origSide(id);
-    const r = 1 - o;
-    const hasPorts = c.hasPorts(id);
-    const t = c.tcpIndex(id);
-    rows[i] = {
-      proto: conversationProtoName(c.proto(id)),
-      a: formatEndpoint(version, keys, c.addrOffset(id, o), hasPorts ? c.port(id, o) : null),
-      b: formatEndpoint(version, keys, c.addrOffset(id, r), hasPorts ? c.port(id, r) : null),
-      a_to_b: { packets: c.packets(id, o), bytes: c.bytes(id, o) },
-      b_to_a: { packets: c.packets(id, r), bytes: c.bytes(id, r) },
-      first_ts: seconds(c.firstTs(id)),
-      last_ts: seconds(c.lastTs(id)),
-      state: t >= 0 ? c.tcp.connState(t, o) : null,
-      history: t >= 0 ? c.tcp.historyString(t, o) : null,
-    };
-  }
+  for (let i = 0; i < ids.length; i++) rows[i] = conversationRow(c, ids[i]!);
   return rows;
+}
+
+/** Conversation `id` as the report shows it: originator first, its counters, state and history. */
+export function conversationRow(c: Conversations, id: number): ConversationRow {
+  const keys = c.table.u32;
+  const version = c.version(id);
+  const o = c.origSide(id);
+  const r = 1 - o;
+  const hasPorts = c.hasPorts(id);
+  const t = c.tcpIndex(id);
+  return {
+    proto: conversationProtoName(c.proto(id)),
+    a: formatEndpoint(version, keys, c.addrOffset(id, o), hasPorts ? c.port(id, o) : null),
+    b: formatEndpoint(version, keys, c.addrOffset(id, r), hasPorts ? c.port(id, r) : null),
+    a_to_b: { packets: c.packets(id, o), bytes: c.bytes(id, o) },
+    b_to_a: { packets: c.packets(id, r), bytes: c.bytes(id, r) },
+    first_ts: seconds(c.firstTs(id)),
+    last_ts: seconds(c.lastTs(id)),
+    state: t >= 0 ? c.tcp.connState(t, o) : null,
+    history: t >= 0 ? c.tcp.historyString(t, o) : null,
+  };
 }
 
 function endpointRows(stats: WireStats, top: number | undefined): EndpointRow[] {
   const e = stats.endpoints;
   const counts = e.totals(stats.conversations);
-  const keys = e.table.u32;
   const totals = new Float64Array(e.size);
   for (let id = 0; id < e.size; id++) totals[id] = counts[id * T.N + T.TX_BYTES]! + counts[id * T.N + T.RX_BYTES]!;
   const ids = rank(totals, top);
   const rows: EndpointRow[] = new Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i]!;
-    const kind = e.kind(id);
-    const a = e.addrOffset(id);
-    const at = id * T.N;
-    rows[i] = {
-      addr: kind === KIND_MAC ? formatMac(keys[a]!, keys[a + 1]!) : formatIp(kind === KIND_IPV6 ? 6 : 4, keys, a),
-      tx: { packets: counts[at + T.TX_PKTS]!, bytes: counts[at + T.TX_BYTES]! },
-      rx: { packets: counts[at + T.RX_PKTS]!, bytes: counts[at + T.RX_BYTES]! },
-    };
-  }
+  for (let i = 0; i < ids.length; i++) rows[i] = endpointRow(e, counts, ids[i]!);
   return rows;
+}
+
+/** Endpoint `id` as the report shows it, with its counters from `counts` (Endpoints.totals()). */
+export function endpointRow(e: Endpoints, counts: Float64Array, id: number): EndpointRow {
+  const keys = e.table.u32;
+  const kind = e.kind(id);
+  const a = e.addrOffset(id);
+  const at = id * T.N;
+  return {
+    addr: kind === KIND_MAC ? formatMac(keys[a]!, keys[a + 1]!) : formatIp(kind === KIND_IPV6 ? 6 : 4, keys, a),
+    tx: { packets: counts[at + T.TX_PKTS]!, bytes: counts[at + T.TX_BYTES]! },
+    rx: { packets: counts[at + T.RX_PKTS]!, bytes: counts[at + T.RX_BYTES]! },
+  };
 }
