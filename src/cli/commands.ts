@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
 import { type Output, runReport } from './report.js';
+import type { LiveArgs, LiveIo } from './live.js';
+import { FLOW_SORTS, type FlowSort } from '../stats/dashboard-view.js';
 
 /** The capture `npm start` shows a newcomer: recorded in the lab (fixtures/lab/record.sh). */
 export const DEMO_CAPTURE = fileURLToPath(new URL('../../fixtures/captures/demo.pcap', import.meta.url));
@@ -75,32 +77,37 @@ interface LiveCommandArgs {
   U?: boolean | undefined;
 }
 
+function liveArgs(a: LiveCommandArgs, argv: string[]): LiveArgs {
+  return {
+    device: a.interface!,
+    ...(a.duration !== undefined ? { duration: a.duration } : {}),
+    ...(a.filter !== undefined ? { filter: a.filter } : {}),
+    ...(a['buffer-size'] !== undefined ? { bufferKiB: a['buffer-size'] } : {}),
+    ...(a.Z !== undefined ? { user: a.Z } : {}),
+    ...(a.top !== undefined ? { top: a.top } : {}),
+    ...(a['max-flows'] !== undefined ? { maxFlows: a['max-flows'] } : {}),
+    ...(a.w !== undefined ? { write: a.w } : {}),
+    ...(a.C !== undefined ? { rotateMB: a.C } : {}),
+    ...(a.W !== undefined ? { rotateFiles: a.W } : {}),
+    ...(a.U ? { packetBuffered: true } : {}),
+    argv,
+  };
+}
+
+function liveIo(): LiveIo {
+  return {
+    err: (text) => void process.stderr.write(text),
+    sysRoot: '/sys',
+    etcRoot: '/etc',
+    procRoot: '/proc',
+    signals: process,
+    monotonicNs: () => process.hrtime.bigint(),
+  };
+}
+
 async function runLiveReport(a: LiveCommandArgs, argv: string[], stdout: Output): Promise<number> {
   const [{ captureLive }, { printReport }] = await Promise.all([import('./live.js'), import('./report.js')]);
-  const report = await captureLive(
-    {
-      device: a.interface!,
-      ...(a.duration !== undefined ? { duration: a.duration } : {}),
-      ...(a.filter !== undefined ? { filter: a.filter } : {}),
-      ...(a['buffer-size'] !== undefined ? { bufferKiB: a['buffer-size'] } : {}),
-      ...(a.Z !== undefined ? { user: a.Z } : {}),
-      ...(a.top !== undefined ? { top: a.top } : {}),
-      ...(a['max-flows'] !== undefined ? { maxFlows: a['max-flows'] } : {}),
-      ...(a.w !== undefined ? { write: a.w } : {}),
-      ...(a.C !== undefined ? { rotateMB: a.C } : {}),
-      ...(a.W !== undefined ? { rotateFiles: a.W } : {}),
-      ...(a.U ? { packetBuffered: true } : {}),
-      argv,
-    },
-    {
-      err: (text) => void process.stderr.write(text),
-      sysRoot: '/sys',
-      etcRoot: '/etc',
-      procRoot: '/proc',
-      signals: process,
-      monotonicNs: () => process.hrtime.bigint(),
-    },
-  );
+  const report = await captureLive(liveArgs(a, argv), liveIo());
   // With `-w -` standard output is the capture (as with tcpdump): no report after it.
   if (a.w !== '-') printReport(report, { json: a.json, csv: a.csv as CsvTable | undefined }, stdout);
   return 0;
@@ -148,13 +155,55 @@ export async function runCommands(
     )
     .command(
       'live',
-      'capture on an interface until interrupted (or --duration), then report',
+      'the dashboard of a live capture (a report with --json or --csv) until Ctrl-C or --duration',
       (y) =>
         captureOptions(y)
           .demandOption('interface')
-          .check(() => true),
+          .option('sort', { type: 'string', choices: FLOW_SORTS, describe: 'dashboard: conversations by bytes, packets, rate or recent' }),
       async (a) => {
-        code = await runLiveReport(a, argv, stdout);
+        if (a.json || a.csv !== undefined || a.w === '-') {
+          code = await runLiveReport(a, argv, stdout);
+          return;
+        }
+        const { runLiveDashboard } = await import('./dashboard-cmd.js');
+        code = await runLiveDashboard(
+          { ...liveArgs(a, argv), ...(a.sort !== undefined ? { sort: a.sort as FlowSort } : {}) },
+          { ...liveIo(), out: stdout },
+        );
+      },
+    )
+    .command(
+      'replay <file>',
+      'the dashboard of a capture file, replayed at its recorded speed (--speed N or max)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'capture file' })
+          .option('speed', {
+            type: 'string',
+            default: '1',
+            describe: 'a factor of the recorded speed, or max',
+            coerce: (v: string) => (v === 'max' ? 'max' : Number(v)),
+          })
+          .option('filter', { alias: 'f', type: 'string', describe: "capture filter, tcpdump's syntax (pcap-filter(7))" })
+          .option('snapshot', { type: 'string', describe: 'a host snapshot (wirestat snapshot) for the local view' })
+          .option('sort', { type: 'string', choices: FLOW_SORTS, describe: 'conversations by bytes, packets, rate or recent' })
+          .check((a) => {
+            const sp = a.speed as number | 'max';
+            if (sp !== 'max' && !(Number.isFinite(sp) && sp > 0)) throw new UsageError('--speed must be a number above 0, or max');
+            return true;
+          }),
+      async (a) => {
+        const { runReplayDashboard } = await import('./dashboard-cmd.js');
+        code = await runReplayDashboard(
+          {
+            file: a.file,
+            speed: a.speed as number | 'max',
+            ...(a.filter !== undefined ? { filter: a.filter } : {}),
+            ...(a.snapshot !== undefined ? { snapshot: a.snapshot } : {}),
+            ...(a.sort !== undefined ? { sort: a.sort as FlowSort } : {}),
+          },
+          { out: stdout, err: (text) => void process.stderr.write(text) },
+        );
       },
     )
     .command(

@@ -17,6 +17,9 @@ import { decodePacket } from '../decode/packet.js';
 import { PacketSummary } from '../decode/summary.js';
 import { buildReport, type Report } from '../stats/snapshot.js';
 import { WireStats } from '../stats/wire-stats.js';
+import type { ViewFacts } from '../stats/dashboard.js';
+import type { ViewSource } from '../stats/dashboard-view.js';
+import type { DashboardSource } from './dashboard-run.js';
 import { dropPrivileges } from './privileges.js';
 
 export interface LiveArgs {
@@ -57,7 +60,7 @@ const NIC_EVERY_MS = 1000;
  * A running live capture: open, privileges dropped, files open, counting into `stats`. The
  * report mode (`captureLive`) and the dashboard both drive one.
  */
-export class LiveSession {
+export class LiveSession implements DashboardSource {
   readonly stats: WireStats;
   readonly filter: string | null;
   private readonly writer: PcapWriter | null;
@@ -67,6 +70,8 @@ export class LiveSession {
   private latest: NicCounters | null;
   private readonly nicTimer: NodeJS.Timeout;
   private stopped = false;
+  /** The dashboard's pause: the screen holds still; capture and counting go on. */
+  paused = false;
   private stoppedAt: bigint | null = null;
   /** Called once when a write to -w fails (the capture should end; `stop()` rethrows it). */
   onFailure: (err: PcapWriterError) => void = () => undefined;
@@ -166,6 +171,37 @@ export class LiveSession {
   lost(): number | null {
     const nic = this.nicGrowth();
     return nic ? estimateLoss(nic, this.cap.captured, this.filter !== null) : null;
+  }
+
+  /** Live packets carry wall-clock times (monotonic, anchored at the start): now is the capture clock. */
+  captureNow(): number {
+    return Date.now() / 1000;
+  }
+
+  source(): ViewSource {
+    return {
+      kind: 'live',
+      name: this.args.device,
+      linktype: linktypeName(this.cap.linktype),
+      promiscuous: true,
+      filter: this.filter,
+      speed: null,
+      paused: this.paused,
+      finished: this.stopped,
+    };
+  }
+
+  nic(): ViewFacts['nic'] {
+    const g = this.nicGrowth();
+    return g ? { received: g.rx_packets, dropped: g.rx_dropped + g.rx_missed_errors + g.rx_fifo_errors, lost: this.lost() } : null;
+  }
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
   }
 
   /** Closes the capture and the files (idempotent); rethrows a failed write. */

@@ -13,7 +13,10 @@ import type { CaptureRecord, SourceSummary } from '../capture/source.js';
 import { compileFilter } from '../decode/filter.js';
 import { decodePacket } from '../decode/packet.js';
 import { PacketSummary } from '../decode/summary.js';
+import { linktypeName } from '../capture/linktype.js';
+import type { ViewSource } from '../stats/dashboard-view.js';
 import { type StatsOptions, WireStats } from '../stats/wire-stats.js';
+import type { DashboardSource } from './dashboard-run.js';
 
 /** Reads for a paced replay: small, so a read's records span little capture time. */
 const PACED_CHUNK = 16 * 1024;
@@ -24,17 +27,19 @@ export interface ReplayRunOptions extends StatsOptions {
   clock?: PaceClock;
 }
 
-export class ReplayRun {
+export class ReplayRun implements DashboardSource {
   readonly stats: WireStats;
   readonly speed: number | 'max';
   readonly filter: string | null;
   /** Latest capture timestamp handed to the tables (files may run backwards: the largest). */
   latestTs = -Infinity;
   finished = false;
-  source: SourceSummary | null = null;
+  fileSummary: SourceSummary | null = null;
   private readonly pacer: Pacer | null;
   private readonly clock: PaceClock;
   private pausedMax = false;
+  /** Link types met so far, in order (a pcapng file may have several). */
+  private readonly linktypes: number[] = [];
   private readonly summary = new PacketSummary();
 
   constructor(
@@ -68,12 +73,34 @@ export class ReplayRun {
     return this.pacer.captureNow();
   }
 
+  source(): ViewSource {
+    return {
+      kind: 'replay',
+      name: this.file,
+      linktype: this.linktypes.map(linktypeName).join(', ') || '-',
+      promiscuous: null,
+      filter: this.filter,
+      speed: this.speed,
+      paused: this.paused,
+      finished: this.finished,
+    };
+  }
+
+  /** A file has no interface counters. */
+  nic(): null {
+    return null;
+  }
+
   /** Reads the whole file. Rejects with CaptureOpenError / FilterError like `report`. */
   async run(): Promise<SourceSummary> {
     const f = this.filter !== null ? compileFilter(this.filter) : null;
     const s = this.summary;
     const stats = this.stats;
+    const linktypes = this.linktypes;
     const count = (rec: CaptureRecord): void => {
+      if (linktypes.length === 0 || linktypes[linktypes.length - 1] !== rec.linktype) {
+        if (!linktypes.includes(rec.linktype)) linktypes.push(rec.linktype);
+      }
       if (f !== null && !f.matches(rec)) return;
       decodePacket(rec, s);
       stats.ingest(s);
@@ -86,7 +113,7 @@ export class ReplayRun {
     } else {
       source = await readCapture(this.file, count, { afterChunk: () => this.breathe() });
     }
-    this.source = source;
+    this.fileSummary = source;
     this.finished = true;
     return source;
   }

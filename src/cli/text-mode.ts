@@ -5,7 +5,7 @@
  * cursor movement; every string from the wire passes `printable`; lines are cut to `width`.
  *
  *   2026-11-26 12:00:05 UTC  e0  1,234 pkt/s  5.61 Mbit/s  (10 s: 1,100 pkt/s 4.90 Mbit/s)  packets 12,345  conversations 99
- *     tcp   198.18.0.1:41284       -> 198.18.0.2:8080          3.20 Mbit/s   1.1 MB  ESTAB? SF ShADadFf
+ *     tcp      198.18.0.1:41284         -> 198.18.0.2:8080             3.20 Mbit/s    1.10 MB  SF ShADadFf
  */
 import { printable } from '../host/sanitize.js';
 import type { DashboardView, ViewConversation } from '../stats/dashboard-view.js';
@@ -43,7 +43,7 @@ function cut(line: string, width: number): string {
 
 function flowLine(c: ViewConversation): string {
   const bytes = c.aToB.bytes + c.bToA.bytes;
-  const proto = printable(c.proto).padEnd(6);
+  const proto = printable(c.proto).padEnd(9);
   const a = printable(c.a).padEnd(24);
   const b = printable(c.b).padEnd(24);
   const extra = [c.state, c.history].filter((x): x is string => x !== null).map(printable).join(' ');

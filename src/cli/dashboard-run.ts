@@ -1,0 +1,93 @@
+/**
+ * The dashboard loop shared by `wirestat live` and `wirestat replay`: a source counts packets
+ * into its WireStats; once a second (wall time) the loop takes the tables into the rate windows
+ * at the source's capture clock, joins the host's sockets, builds one immutable view and hands
+ * it to the screen (the TUI) or prints it as a block of text (standard output not a terminal).
+ * Nothing here runs in the packet path.
+ */
+import type { HostSnapshot } from '../host/snapshot.js';
+import { Dashboard, type DashboardOptions, type ViewFacts } from '../stats/dashboard.js';
+import type { DashboardView, ViewSource } from '../stats/dashboard-view.js';
+import { LocalJoin } from '../stats/local-join.js';
+import type { WireStats } from '../stats/wire-stats.js';
+import { formatTick } from './text-mode.js';
+
+/** What the loop needs of a live capture or a replay. */
+export interface DashboardSource {
+  readonly stats: WireStats;
+  /** The capture clock (seconds); NaN before the first packet. */
+  captureNow(): number;
+  source(): ViewSource;
+  /** Live: the interface's counters over the capture and the estimated loss. */
+  nic(): ViewFacts['nic'];
+  pause(): void;
+  resume(): void;
+  readonly paused: boolean;
+}
+
+/** The host's side: a snapshot taken now (live) or recorded with the capture (replay). */
+export interface HostSide {
+  /** The latest snapshot, or null when there is none (yet). */
+  current(): HostSnapshot | null;
+  /** Asks for a fresh one (live: taken in the background; replay: nothing to do). */
+  refresh(): void;
+}
+
+export const staticHost = (snapshot: HostSnapshot | null): HostSide => ({ current: () => snapshot, refresh: () => undefined });
+
+/** Where a view goes on each tick. */
+export interface ViewSink {
+  show(view: DashboardView): void;
+}
+
+/** The text mode's sink: one block per view. */
+export function textSink(write: (text: string) => void, width: number): ViewSink {
+  return { show: (view) => write(formatTick(view, { width })) };
+}
+
+export class DashboardLoop {
+  readonly dashboard: Dashboard;
+  private join: LocalJoin | null = null;
+  private joinedFrom: HostSnapshot | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly src: DashboardSource,
+    readonly host: HostSide,
+    private readonly sink: ViewSink,
+    opts: DashboardOptions = {},
+  ) {
+    this.dashboard = new Dashboard(src.stats, opts);
+  }
+
+  /** One tick: rates at the capture clock, the host join, a view to the sink. */
+  tick(): DashboardView {
+    const now = this.src.captureNow();
+    if (Number.isFinite(now)) this.dashboard.tick(now);
+    const snap = this.host.current();
+    if (snap !== this.joinedFrom) {
+      this.joinedFrom = snap;
+      this.join = snap ? new LocalJoin(snap) : null;
+    }
+    const join = this.join;
+    const view = this.dashboard.view({
+      source: this.src.source(),
+      nic: this.src.nic(),
+      sockets: join ? join.sockets(this.src.stats.conversations) : null,
+      join: join ? (row) => join.explain(row) : null,
+    });
+    this.sink.show(view);
+    this.host.refresh();
+    return view;
+  }
+
+  /** Ticks every `ms` of wall time until stop(). */
+  start(ms = 1000): void {
+    this.timer = setInterval(() => this.tick(), ms);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}
