@@ -53,14 +53,15 @@ function sinkFor(io: DashboardIo): ViewSink {
 }
 
 async function runLoop(src: DashboardSource, host: HostSide, io: DashboardIo, opts: DisplayOptions, until: Promise<void>): Promise<number> {
-  const loop = new DashboardLoop(src, host, sinkFor(io), opts.sort ? { sort: opts.sort } : {});
+  // Text mode lists the busiest flows first, as iftop -t does; the TUI starts by bytes.
+  const loop = new DashboardLoop(src, host, sinkFor(io), { sort: opts.sort ?? 'rate' });
   loop.start((opts.interval ?? 1) * 1000);
   try {
     await until;
   } finally {
     loop.stop();
   }
-  loop.tick();
+  loop.tick(true);
   return 0;
 }
 

@@ -23,6 +23,11 @@ export interface DashboardSource {
   pause(): void;
   resume(): void;
   readonly paused: boolean;
+  /**
+   * A replay that takes the rates itself: set by the loop, called at each whole capture second
+   * (see ReplayRun.onSecond). Absent: the loop takes them at the capture clock on each tick.
+   */
+  onSecond?: ((second: number) => void) | null;
 }
 
 /** The host's side: a snapshot taken now (live) or recorded with the capture (replay). */
@@ -58,12 +63,19 @@ export class DashboardLoop {
     opts: DashboardOptions = {},
   ) {
     this.dashboard = new Dashboard(src.stats, opts);
+    this.drivenBySource = 'onSecond' in src;
+    if (this.drivenBySource) src.onSecond = (second) => this.dashboard.tick(second);
   }
 
-  /** One tick: rates at the capture clock, the host join, a view to the sink. */
-  tick(): DashboardView {
+  private readonly drivenBySource: boolean;
+
+  /**
+   * One tick: rates at the capture clock (unless the source takes them per capture second, or
+   * `final`: the end, where the last partial second is taken too), the host join, a view to the sink.
+   */
+  tick(final = false): DashboardView {
     const now = this.src.captureNow();
-    if (Number.isFinite(now)) this.dashboard.tick(now);
+    if ((final || !this.drivenBySource) && Number.isFinite(now)) this.dashboard.tick(now);
     const snap = this.host.current();
     if (snap !== this.joinedFrom) {
       this.joinedFrom = snap;

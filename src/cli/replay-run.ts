@@ -38,6 +38,13 @@ export class ReplayRun implements DashboardSource {
   private readonly pacer: Pacer | null;
   private readonly clock: PaceClock;
   private pausedMax = false;
+  /**
+   * Called with each whole capture second as the replay enters it, before that second's first
+   * packet is counted (once across a gap): the dashboard takes its rates there, so they are the
+   * wire's per second whatever the replay speed.
+   */
+  onSecond: ((second: number) => void) | null = null;
+  private second = -Infinity;
   /** Link types met so far, in order (a pcapng file may have several). */
   private readonly linktypes: number[] = [];
   private readonly summary = new PacketSummary();
@@ -102,6 +109,10 @@ export class ReplayRun implements DashboardSource {
         if (!linktypes.includes(rec.linktype)) linktypes.push(rec.linktype);
       }
       if (f !== null && !f.matches(rec)) return;
+      if (rec.hasTs && rec.tsSec > this.second) {
+        this.second = rec.tsSec;
+        this.onSecond?.(rec.tsSec);
+      }
       decodePacket(rec, s);
       stats.ingest(s);
       if (s.hasTs && s.ts > this.latestTs) this.latestTs = s.ts;

@@ -1,11 +1,12 @@
 /**
  * The dashboard when standard output is not a terminal (`wirestat live -i IF | tee log`): one
  * block per tick, as `iftop -t` prints one per interval. A block is a summary line, then the
- * busiest conversations by their 2-second rate, then an empty line. Plain ASCII, no colour, no
+ * first conversations of the view (in its sort: by rate unless asked otherwise) with their
+ * rates over 2, 10 and 40 s, as iftop's three columns, then an empty line. Plain ASCII, no colour, no
  * cursor movement; every string from the wire passes `printable`; lines are cut to `width`.
  *
- *   2026-11-26 12:00:05 UTC  e0  1,234 pkt/s  5.61 Mbit/s  (10 s: 1,100 pkt/s 4.90 Mbit/s)  packets 12,345  conversations 99
- *     tcp      198.18.0.1:41284         -> 198.18.0.2:8080             3.20 Mbit/s    1.10 MB  SF ShADadFf
+ *   2026-11-26 12:00:05 UTC  1,234 pkt/s  5.61 Mbit/s  (10 s: 1,100 pkt/s 4.90 Mbit/s)  packets 12,345  conversations 99  e0
+ *     tcp      198.18.0.1:41284         -> 198.18.0.2:8080          3.20 Mbit/s  2.90 Mbit/s  1.20 Mbit/s    1.10 MB  SF ShADadFf
  */
 import { printable } from '../host/sanitize.js';
 import type { DashboardView, ViewConversation } from '../stats/dashboard-view.js';
@@ -47,7 +48,8 @@ function flowLine(c: ViewConversation): string {
   const a = printable(c.a).padEnd(24);
   const b = printable(c.b).padEnd(24);
   const extra = [c.state, c.history].filter((x): x is string => x !== null).map(printable).join(' ');
-  return `  ${proto}${a} -> ${b} ${formatBits(c.rates.bps[0] * 8).padStart(13)} ${formatBytes(bytes).padStart(9)}${extra ? `  ${extra}` : ''}`;
+  const rates = c.rates.bps.map((r) => formatBits(r * 8).padStart(12)).join(' ');
+  return `  ${proto}${a} -> ${b} ${rates} ${formatBytes(bytes).padStart(9)}${extra ? `  ${extra}` : ''}`;
 }
 
 /** One tick's block of text (ends with an empty line). */
@@ -57,15 +59,15 @@ export function formatTick(view: DashboardView, opts: { rows?: number; width?: n
   const t = view.totals;
   const when = Number.isFinite(view.time) ? `${formatTime(view.time).slice(0, 19)} UTC` : '-';
   const src = view.source;
-  const state = src.paused ? '  paused' : src.finished ? '  finished' : '';
+  // The state first: a long file name must not push it past the cut.
+  const state = src.paused ? ' (paused)' : src.finished ? ' (finished)' : '';
   const head =
-    `${when}  ${printable(src.name)}  ${count(t.rates.pps[0])} pkt/s  ${formatBits(t.rates.bps[0] * 8)}  ` +
+    `${when}${state}  ${count(t.rates.pps[0])} pkt/s  ${formatBits(t.rates.bps[0] * 8)}  ` +
     `(10 s: ${count(t.rates.pps[1])} pkt/s ${formatBits(t.rates.bps[1] * 8)})  packets ${count(t.packets)}  ` +
     `conversations ${count(view.conversationsTotal)}` +
     (t.lost !== null ? `  lost ${count(t.lost)}` : '') +
-    state;
+    `  ${printable(src.name)}`;
   const lines = [cut(head, width)];
-  const busiest = [...view.conversations].sort((x, y) => y.rates.bps[0] - x.rates.bps[0] || x.id - y.id).slice(0, rows);
-  for (const c of busiest) lines.push(cut(flowLine(c), width));
+  for (const c of view.conversations.slice(0, rows)) lines.push(cut(flowLine(c), width));
   return lines.join('\n') + '\n\n';
 }
