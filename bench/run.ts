@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchDashboard, printDashboard } from './dashboard.js';
 import { generate } from './gen.js';
 import { benchLive, printLive } from './live.js';
 import { benchNetstat } from './netstat.js';
@@ -133,12 +134,18 @@ async function liveCapture(): Promise<void> {
   printLive(r, (s) => void process.stdout.write(`  ${s}`));
 }
 
-/** BENCH_ONLY=replay, netstat or live runs one part. */
+async function dashboard(): Promise<void> {
+  process.stdout.write(`\ndashboard: tick + view with ${Number(process.env.BENCH_DASH_FLOWS ?? 100_000).toLocaleString('en-US')} active conversations, and ingest with and without them each second\n`);
+  printDashboard(await benchDashboard(), (s) => void process.stdout.write(`  ${s}`));
+}
+
+/** BENCH_ONLY=replay, netstat, live or dashboard runs one part. */
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   if (only === undefined || only === 'replay') replay();
   if (only === undefined || only === 'netstat') await netstatView();
   if (only === undefined || only === 'live') await liveCapture();
+  if (only === undefined || only === 'dashboard') await dashboard();
 }
 
 await main();

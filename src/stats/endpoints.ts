@@ -34,9 +34,20 @@ const MAC_PRESENT = 0x10000;
 /** A packet without a MAC (a cooked or raw-IP capture), distinct from every MAC. */
 const MAC_NONE = 0x20000;
 
+/** Endpoint ids per conversation in `totals()`: both sides' IP, tx MAC and rx MAC. */
+const CONV_IDS = 6;
+
 export class Endpoints {
   readonly table: FlowTable;
   private readonly key = new Uint32Array(ENDPOINT_KEY_WORDS);
+  /**
+   * What pass 1 of `totals()` found for each conversation, kept for the next call: a dashboard
+   * totals every second, and 100,000 conversations cost 600,000 hash lookups, most of them cache
+   * misses (~50 ms here). A conversation's IPs are its key and never change; its MACs change
+   * only in switchMac, which marks the entry stale. 25 bytes per conversation.
+   */
+  private convIds = new Int32Array(0);
+  private convIdsFresh = new Uint8Array(0);
 
   constructor(limit = DEFAULT_MAX_ENDPOINTS) {
     this.table = new FlowTable(ENDPOINT_KEY_WORDS, ROW_WORDS, limit);
@@ -123,6 +134,7 @@ export class Endpoints {
     const baseP = rf + (tx ? CF.TX_BASE_PKTS : CF.RX_BASE_PKTS) + side;
     const baseB = rf + (tx ? CF.TX_BASE_BYTES : CF.RX_BASE_BYTES) + side;
     const old = t.u32[hiAt];
+    if (id < this.convIdsFresh.length) this.convIdsFresh[id] = 0;
     if ((old & MAC_PRESENT) !== 0 && pkts > t.f64[baseP]) {
       this.count(this.macId(old & 0xffff, t.u32[loAt]), tx ? C.TX_PKTS : C.RX_PKTS, pkts - t.f64[baseP], byts - t.f64[baseB]);
     }
@@ -141,17 +153,30 @@ export class Endpoints {
   totals(conv: Conversations): Float64Array {
     const t = conv.table;
     const n = conv.size;
-    // Pass 1: the endpoint id of each conversation side's IP and current MACs.
-    const ids = new Int32Array(n * 6);
+    // Pass 1: the endpoint id of each conversation side's IP and current MACs (kept from the
+    // last call unless a MAC changed since).
+    if (this.convIds.length < n * CONV_IDS) {
+      const cap = Math.max(n, Math.ceil((this.convIds.length / CONV_IDS) * 1.5));
+      const ids = new Int32Array(cap * CONV_IDS);
+      ids.set(this.convIds);
+      this.convIds = ids;
+      const fresh = new Uint8Array(cap);
+      fresh.set(this.convIdsFresh);
+      this.convIdsFresh = fresh;
+    }
+    const ids = this.convIds;
+    const fresh = this.convIdsFresh;
     for (let id = 0; id < n; id++) {
+      if (fresh[id] === 1) continue;
+      fresh[id] = 1;
       const row = id * CONV_WORDS;
       const version = conv.version(id);
       for (let side = 0; side < 2; side++) {
-        ids[id * 6 + side] = this.ipId(version, t.u32, conv.addrOffset(id, side));
+        ids[id * CONV_IDS + side] = this.ipId(version, t.u32, conv.addrOffset(id, side));
         const txHi = t.u32[row + CW.TX_MAC_HI + side];
         const rxHi = t.u32[row + CW.RX_MAC_HI + side];
-        ids[id * 6 + 2 + side] = (txHi & MAC_PRESENT) !== 0 ? this.macId(txHi & 0xffff, t.u32[row + CW.TX_MAC_LO + side]) : -1;
-        ids[id * 6 + 4 + side] = (rxHi & MAC_PRESENT) !== 0 ? this.macId(rxHi & 0xffff, t.u32[row + CW.RX_MAC_LO + side]) : -1;
+        ids[id * CONV_IDS + 2 + side] = (txHi & MAC_PRESENT) !== 0 ? this.macId(txHi & 0xffff, t.u32[row + CW.TX_MAC_LO + side]) : -1;
+        ids[id * CONV_IDS + 4 + side] = (rxHi & MAC_PRESENT) !== 0 ? this.macId(rxHi & 0xffff, t.u32[row + CW.RX_MAC_LO + side]) : -1;
       }
     }
     // Pass 2: what was counted directly, plus each conversation side's share.
@@ -177,10 +202,10 @@ export class Endpoints {
         const sentB = t.f64[rf + CF.BYTES + side];
         const gotP = t.f64[rf + CF.PKTS + 1 - side];
         const gotB = t.f64[rf + CF.BYTES + 1 - side];
-        add(ids[id * 6 + side], true, sentP, sentB);
-        add(ids[id * 6 + side], false, gotP, gotB);
-        add(ids[id * 6 + 2 + side], true, sentP - t.f64[rf + CF.TX_BASE_PKTS + side], sentB - t.f64[rf + CF.TX_BASE_BYTES + side]);
-        add(ids[id * 6 + 4 + side], false, gotP - t.f64[rf + CF.RX_BASE_PKTS + side], gotB - t.f64[rf + CF.RX_BASE_BYTES + side]);
+        add(ids[id * CONV_IDS + side], true, sentP, sentB);
+        add(ids[id * CONV_IDS + side], false, gotP, gotB);
+        add(ids[id * CONV_IDS + 2 + side], true, sentP - t.f64[rf + CF.TX_BASE_PKTS + side], sentB - t.f64[rf + CF.TX_BASE_BYTES + side]);
+        add(ids[id * CONV_IDS + 4 + side], false, gotP - t.f64[rf + CF.RX_BASE_PKTS + side], gotB - t.f64[rf + CF.RX_BASE_BYTES + side]);
       }
     }
     return out;

@@ -84,6 +84,50 @@ t.test('endpoint totals equal a per-packet count, MACs changing mid-conversation
   }
 });
 
+t.test('endpoint totals taken again after more packets follow MAC changes and new conversations', async (t) => {
+  // totals() keeps each conversation's endpoint ids between calls (the dashboard calls it every
+  // second): the second call must see the MACs that changed and the conversations that came since.
+  const pkts: Pkt[] = [];
+  let x = 11;
+  const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 8) / 16777216;
+  for (let i = 0; i < 600; i++) {
+    const conv = Math.floor(rand() * (i < 300 ? 4 : 8));
+    const fromA = rand() < 0.5;
+    const a = `198.18.1.${conv + 1}`;
+    const b = '198.18.2.1';
+    const router = i < 300 ? 0x80 : 0x80 + Math.floor(rand() * 3);
+    const srcMac = fromA ? mac(conv + 1) : mac(router);
+    const dstMac = fromA ? mac(router) : mac(conv + 1);
+    const ip = ipv4(17, fromA ? a : b, fromA ? b : a, udp(1000 + conv, 53, Buffer.alloc(Math.floor(rand() * 50))));
+    pkts.push({ frame: ethernet(0x0800, ip, dstMac, srcMac), srcMac, dstMac, src: fromA ? a : b, dst: fromA ? b : a });
+  }
+  const stats = new WireStats();
+  const s = new PacketSummary();
+  const rec = new CaptureRecord();
+  const feed = (ps: Pkt[]) => {
+    for (const p of ps) {
+      rec.buf = p.frame;
+      rec.offset = 0;
+      rec.caplen = rec.wirelen = p.frame.length;
+      rec.linktype = 1;
+      decodePacket(rec, s);
+      stats.ingest(s);
+    }
+  };
+  const src = { name: 'x', format: 'pcap' as const, linktypes: [1], errors: [], errorsNotListed: 0 };
+  for (const [from, to] of [[0, 300], [300, 450], [450, 600]] as const) {
+    feed(pkts.slice(from, to));
+    stats.endpoints.totals(stats.conversations);
+    const r = buildReport(stats, src);
+    const want = reference(pkts.slice(0, to));
+    t.equal(r.endpoints.length, want.size, `after ${to} packets: endpoints`);
+    for (const e of r.endpoints) {
+      const w = want.get(e.addr);
+      t.same([e.tx.packets, e.tx.bytes, e.rx.packets, e.rx.bytes], w ? [...w.tx, ...w.rx] : null, `after ${to}: ${e.addr}`);
+    }
+  }
+});
+
 t.test('a full conversation table refuses new conversations, not their packets', async (t) => {
   const pkts: Pkt[] = [];
   for (let i = 0; i < 5; i++) {

@@ -1,0 +1,259 @@
+/**
+ * The dashboard's cost with 100,000 active conversations (BENCH_DASH_FLOWS): what one tick plus
+ * one view build takes (the TUI does both once a second), and how many packets a second the
+ * tables ingest with and without that happening every wall-clock second on the same thread.
+ *
+ * Packets are decoded summaries made here, not read from a file: the figure is the stats layer's
+ * own (ingest, tick, view), as the live path runs it after decoding. Conversation i is TCP (7 in
+ * 10) or UDP between client 10.0.x.y (50,000 of them) and server 198.19.x.y (1,000), packets pick
+ * a conversation at random (so the tables are touched all over, as on a busy span port) and
+ * alternate directions; the capture clock runs at BENCH_DASH_WIRE_PPS (default 1,000,000) packets
+ * per capture second. Every figure is the median of BENCH_DASH_RUNS (default 5) runs; ingest runs
+ * with and without ticks alternate so a slow minute of this machine hurts both alike.
+ *
+ * The modules are the built ones (dist/), loaded at run time: bench/ compiles on its own.
+ */
+import { fileURLToPath } from 'node:url';
+
+const FLOWS = Number(process.env.BENCH_DASH_FLOWS ?? 100_000);
+const RUNS = Number(process.env.BENCH_DASH_RUNS ?? 5);
+const WIRE_PPS = Number(process.env.BENCH_DASH_WIRE_PPS ?? 1_000_000);
+/** Packets per ingest run: several wall-clock seconds, so several ticks fall inside it. */
+const INGEST_PACKETS = Number(process.env.BENCH_DASH_PACKETS ?? 6_000_000);
+const TICK_SAMPLES = Number(process.env.BENCH_DASH_TICKS ?? 15);
+
+const DIST = new URL('../../dist/', import.meta.url);
+
+/** What the bench uses of the built modules. */
+interface Summary {
+  ts: number;
+  hasTs: boolean;
+  caplen: number;
+  wirelen: number;
+  linktype: number;
+  layers: number;
+  reason: number;
+  hasSrcMac: boolean;
+  hasDstMac: boolean;
+  srcMacHi: number;
+  srcMacLo: number;
+  dstMacHi: number;
+  dstMacLo: number;
+  ipVersion: number;
+  src: Uint32Array;
+  dst: Uint32Array;
+  ipProto: number;
+  laterFragment: boolean;
+  hasPorts: boolean;
+  srcPort: number;
+  dstPort: number;
+  tcpFlags: number;
+  payloadLen: number;
+}
+interface Stats {
+  packets: number;
+  ingest(s: Summary): void;
+  conversations: { size: number };
+  endpoints: { size: number };
+}
+interface View {
+  conversations: readonly unknown[];
+  endpoints: readonly unknown[];
+}
+interface Dash {
+  sort: 'bytes' | 'packets' | 'rate' | 'recent';
+  tick(now: number): void;
+  view(facts: { source: object }): View;
+  setFlowFilter(expr: string | null): void;
+  conversationWindow: { memoryBytes: number };
+  endpointWindow: { memoryBytes: number };
+  totalsWindow: { memoryBytes: number };
+}
+interface Modules {
+  PacketSummary: new () => Summary;
+  WireStats: new (opts?: { maxConversations?: number }) => Stats;
+  Dashboard: new (stats: Stats, opts?: object) => Dash;
+  L: Record<string, number>;
+}
+
+async function load(): Promise<Modules> {
+  const at = (p: string): string => new URL(p, DIST).href;
+  const [summary, wire, dash] = await Promise.all([
+    import(at('decode/summary.js')) as Promise<{ PacketSummary: Modules['PacketSummary']; L: Modules['L'] }>,
+    import(at('stats/wire-stats.js')) as Promise<{ WireStats: Modules['WireStats'] }>,
+    import(at('stats/dashboard.js')) as Promise<{ Dashboard: Modules['Dashboard'] }>,
+  ]);
+  return { PacketSummary: summary.PacketSummary, L: summary.L, WireStats: wire.WireStats, Dashboard: dash.Dashboard };
+}
+
+const SOURCE = { kind: 'live', name: 'bench', linktype: 'EN10MB', promiscuous: true, filter: null, speed: null, paused: false, finished: false };
+const CLIENTS = 50_000;
+const SERVERS = 1_000;
+const TCP_SHARE = 7;
+const ACK = 0x10;
+const SYN = 0x02;
+
+/** Fills `s` with packet `p` of conversation `i` (even p: client to server). */
+class Packets {
+  private x = 0x5eed;
+  constructor(
+    private readonly m: Modules,
+    private readonly s: Summary,
+  ) {
+    s.hasTs = true;
+    s.linktype = 1;
+    s.reason = 0;
+    s.hasSrcMac = s.hasDstMac = true;
+    s.srcMacHi = s.dstMacHi = 0x0200;
+    s.ipVersion = 4;
+    s.laterFragment = false;
+    s.hasPorts = true;
+  }
+
+  rand(): number {
+    let x = this.x;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.x = x >>> 0;
+    return this.x;
+  }
+
+  fill(i: number, fromClient: boolean, ts: number, first: boolean): Summary {
+    const s = this.s;
+    const tcp = i % 10 < TCP_SHARE;
+    const client = (0x0a000000 + (i % CLIENTS)) >>> 0;
+    const server = (0xc6130000 + (i % SERVERS)) >>> 0;
+    const cport = 1024 + Math.floor(i / CLIENTS);
+    const sport = tcp ? 443 : 53;
+    s.ts = ts;
+    s.src[0] = fromClient ? client : server;
+    s.dst[0] = fromClient ? server : client;
+    s.srcPort = fromClient ? cport : sport;
+    s.dstPort = fromClient ? sport : cport;
+    s.srcMacLo = fromClient ? 1 : 2;
+    s.dstMacLo = fromClient ? 2 : 1;
+    s.ipProto = tcp ? 6 : 17;
+    s.layers = this.m.L.ETHERNET! | this.m.L.IPV4! | (tcp ? this.m.L.TCP! : this.m.L.UDP!);
+    s.tcpFlags = tcp ? (first ? SYN : ACK) : 0;
+    s.payloadLen = (i * 37) % 1400;
+    s.wirelen = s.caplen = 54 + s.payloadLen;
+    return s;
+  }
+}
+
+export interface DashboardBench {
+  flows: number;
+  endpoints: number;
+  windowMb: number;
+  tickMs: number[];
+  viewMs: Record<string, number[]>;
+  ingestPps: number[];
+  ingestTickedPps: number[];
+  ticksPerRun: number[];
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+export async function benchDashboard(): Promise<DashboardBench> {
+  const m = await load();
+  const stats = new m.WireStats();
+  const dash = new m.Dashboard(stats);
+  const gen = new Packets(m, new m.PacketSummary());
+  let p = 0;
+  const clock = (): number => 1_700_000_000 + p / WIRE_PPS;
+  // Every conversation opens (client SYN), so all FLOWS are in the table and active.
+  for (let i = 0; i < FLOWS; i++, p++) stats.ingest(gen.fill(i, true, clock(), true));
+  dash.tick(Math.floor(clock()) + 1);
+  const ingest = (n: number, everyMs: number | null): { pps: number; ticks: number } => {
+    let ticks = 0;
+    const t0 = now();
+    let next = everyMs === null ? Infinity : t0 + everyMs;
+    for (let k = 0; k < n; k++, p++) {
+      const r = gen.rand();
+      stats.ingest(gen.fill(r % FLOWS, (r & 0x80000000) === 0, clock(), false));
+      if ((k & 0xfff) === 0 && now() >= next) {
+        // The TUI's tick: the capture clock's time, a new view (render would follow, elsewhere).
+        dash.tick(clock());
+        dash.view({ source: SOURCE });
+        ticks++;
+        next += everyMs!;
+      }
+    }
+    return { pps: n / ((now() - t0) / 1000), ticks };
+  };
+
+  // Warm-up: JIT and tables.
+  ingest(Math.min(INGEST_PACKETS, 1_000_000), 1000);
+
+  const out: DashboardBench = {
+    flows: stats.conversations.size,
+    endpoints: 0,
+    windowMb: 0,
+    tickMs: [],
+    viewMs: {},
+    ingestPps: [],
+    ingestTickedPps: [],
+    ticksPerRun: [],
+  };
+  // Tick + view: a capture second of traffic (WIRE_PPS / 10 packets: keep the run short) between samples.
+  const views: [string, () => void][] = [
+    ['sort bytes', () => ((dash.sort = 'bytes'), dash.setFlowFilter(null))],
+    ['sort rate (10 s)', () => ((dash.sort = 'rate'), dash.setFlowFilter(null))],
+    ['sort recent', () => ((dash.sort = 'recent'), dash.setFlowFilter(null))],
+    ["filter 'host 10.0.1.1' (matches 2)", () => ((dash.sort = 'bytes'), dash.setFlowFilter('host 10.0.1.1'))],
+    ["filter 'tcp and port 443'", () => ((dash.sort = 'rate'), dash.setFlowFilter('tcp and port 443'))],
+  ];
+  for (const [name] of views) out.viewMs[name] = [];
+  for (let i = 0; i < TICK_SAMPLES; i++) {
+    ingest(WIRE_PPS / 10, null);
+    const t0 = now();
+    dash.tick(clock());
+    out.tickMs.push(now() - t0);
+    for (const [name, set] of views) {
+      set();
+      const t1 = now();
+      dash.view({ source: SOURCE });
+      out.viewMs[name]!.push(now() - t1);
+    }
+  }
+  dash.sort = 'bytes';
+  dash.setFlowFilter(null);
+  out.endpoints = stats.endpoints.size;
+  out.windowMb = (dash.conversationWindow.memoryBytes + dash.endpointWindow.memoryBytes + dash.totalsWindow.memoryBytes) / 1e6;
+
+  for (let r = 0; r < RUNS; r++) {
+    out.ingestPps.push(ingest(INGEST_PACKETS, null).pps);
+    const t = ingest(INGEST_PACKETS, 1000);
+    out.ingestTickedPps.push(t.pps);
+    out.ticksPerRun.push(t.ticks);
+  }
+  return out;
+}
+
+export function printDashboard(r: DashboardBench, write: (s: string) => void): void {
+  const ms = (xs: number[]): string => `${median(xs).toFixed(1)} ms (${xs.map((x) => x.toFixed(1)).join(' ')})`;
+  const tick = median(r.tickMs);
+  write(`${r.flows.toLocaleString('en-US')} conversations, ${r.endpoints.toLocaleString('en-US')} endpoints; rate windows ${r.windowMb.toFixed(1)} MB\n`);
+  write(`tick (counters into the windows, endpoint totals): ${ms(r.tickMs)}\n`);
+  for (const [name, xs] of Object.entries(r.viewMs)) {
+    write(`view, ${name}: ${ms(xs)}; tick + view ${(tick + median(xs)).toFixed(1)} ms\n`);
+  }
+  const plain = median(r.ingestPps);
+  const ticked = median(r.ingestTickedPps);
+  const pps = (x: number): string => Math.round(x).toLocaleString('en-US');
+  write(`ingest without ticks: ${pps(plain)} packets/s (${r.ingestPps.map(pps).join(' ')})\n`);
+  write(
+    `ingest with tick + view each second: ${pps(ticked)} packets/s (${r.ingestTickedPps.map(pps).join(' ')}; ` +
+      `${median(r.ticksPerRun)} ticks a run): ${((100 * ticked) / plain).toFixed(1)}% of the rate without\n`,
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  printDashboard(await benchDashboard(), (s) => void process.stdout.write(s));
+}
