@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type HostSnapshot, parseSnapshot, SnapshotError, takeSnapshot } from '../host/snapshot.js';
 import type { FlowSort } from '../stats/dashboard-view.js';
-import { DashboardLoop, type DashboardSource, type HostSide, staticHost, textSink, type ViewSink } from './dashboard-run.js';
+import { DashboardLoop, type HostSide, noSink, staticHost, textSink } from './dashboard-run.js';
 import { type LiveArgs, type LiveIo, LiveSession } from './live.js';
 import { ReplayRun } from './replay-run.js';
 
@@ -48,20 +48,81 @@ function liveHost(): HostSide {
   return { current: () => current, refresh };
 }
 
-function sinkFor(io: DashboardIo): ViewSink {
-  return textSink((t) => io.out.write(t), io.out.columns ?? 160);
-}
-
-async function runLoop(src: DashboardSource, host: HostSide, io: DashboardIo, opts: DisplayOptions, until: Promise<void>): Promise<number> {
-  // Text mode lists the busiest flows first, as iftop -t does; the TUI starts by bytes.
-  const loop = new DashboardLoop(src, host, sinkFor(io), { sort: opts.sort ?? 'rate' });
+/**
+ * The text mode: a block per tick until `ended` (the replay's end, the capture's stop), then
+ * the last one.
+ */
+async function runText(loop: DashboardLoop, io: DashboardIo, opts: DisplayOptions, ended: Promise<void>): Promise<number> {
+  // The busiest flows first, as iftop -t lists them.
+  if (opts.sort === undefined) loop.dashboard.sort = 'rate';
+  loop.sink = textSink((t) => io.out.write(t), io.out.columns ?? 160);
   loop.start((opts.interval ?? 1) * 1000);
   try {
-    await until;
+    await ended;
   } finally {
     loop.stop();
   }
   loop.tick(true);
+  return 0;
+}
+
+/**
+ * The TUI until `q` (or the capture stops: `ended`, live only). A replay that reaches its end
+ * stays on screen, marked finished, until the user quits.
+ */
+async function runTui(loop: DashboardLoop, opts: DisplayOptions, ended: Promise<void> | null, replayEnded: Promise<void> | null): Promise<number> {
+  const src = loop.src;
+  const [{ createScreen }, { TuiApp }, { loadLocalNames }] = await Promise.all([
+    import('../tui/screen.js'),
+    import('../tui/app.js'),
+    import('../host/format-sockets.js'),
+  ]);
+  let quit!: () => void;
+  const quitted = new Promise<void>((r) => (quit = r));
+  const tui = createScreen();
+  const names = loadLocalNames();
+  const app = new TuiApp(
+    tui,
+    {
+      pause: () => {
+        src.pause();
+        loop.show();
+      },
+      resume: () => {
+        src.resume();
+        loop.show();
+      },
+      setSort: (sort) => {
+        loop.dashboard.sort = sort;
+        loop.show();
+      },
+      setFlowFilter: (expr) => {
+        try {
+          loop.dashboard.setFlowFilter(expr);
+        } catch (err) {
+          return (err as Error).message;
+        }
+        loop.show();
+        return null;
+      },
+      showDetail: () => undefined,
+      quit: () => quit(),
+    },
+    // Host names would need lookups off the screen's path (a cache filled in the background):
+    // not yet, so `n` shows numbers; services come from /etc/services.
+    { lookup: { service: (port, proto) => names.service(port, proto) } },
+  );
+  loop.sink = { show: (view) => app.render(view) };
+  loop.show();
+  loop.start((opts.interval ?? 1) * 1000);
+  // The end of a replay is shown at once (its last partial second taken), not a second later.
+  void replayEnded?.then(() => loop.tick(true));
+  try {
+    await (ended ? Promise.race([quitted, ended]) : quitted);
+  } finally {
+    loop.stop();
+    tui.restore();
+  }
   return 0;
 }
 
@@ -76,7 +137,14 @@ export interface ReplayArgs extends DisplayOptions {
 export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Promise<number> {
   const host = args.snapshot !== undefined ? loadHostSnapshot(args.snapshot) : null;
   const run = new ReplayRun(args.file, { speed: args.speed, ...(args.filter !== undefined ? { filter: args.filter } : {}) });
-  return runLoop(run, staticHost(host), io, args, run.run().then(() => undefined));
+  // The file is opened and the filter compiled before the screen takes the terminal, so a bad
+  // argument is a plain line on stderr; read errors later also end the dashboard.
+  // The loop exists before the first packet: it takes the rates at each capture second.
+  const loop = new DashboardLoop(run, staticHost(host), noSink, args.sort ? { sort: args.sort } : {});
+  const done = run.run().then(() => undefined);
+  if (!io.out.isTTY) return runText(loop, io, args, done);
+  await Promise.race([done, new Promise((r) => setTimeout(r, 50))]);
+  return runTui(loop, args, null, done);
 }
 
 export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: DashboardIo & LiveIo): Promise<number> {
@@ -94,8 +162,9 @@ export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: Dash
     session.onFailure = stop;
     if (args.duration !== undefined) timer = setTimeout(stop, args.duration * 1000);
   });
+  const loop = new DashboardLoop(session, liveHost(), noSink, args.sort ? { sort: args.sort } : {});
   try {
-    return await runLoop(session, liveHost(), io, args, until);
+    return io.out.isTTY ? await runTui(loop, args, until, null) : await runText(loop, io, args, until);
   } finally {
     session.stop();
   }

@@ -38,6 +38,9 @@ export interface HostSide {
   refresh(): void;
 }
 
+/** A sink that drops views (until the screen is ready). */
+export const noSink: ViewSink = { show: () => undefined };
+
 export const staticHost = (snapshot: HostSnapshot | null): HostSide => ({ current: () => snapshot, refresh: () => undefined });
 
 /** Where a view goes on each tick. */
@@ -59,7 +62,8 @@ export class DashboardLoop {
   constructor(
     readonly src: DashboardSource,
     readonly host: HostSide,
-    private readonly sink: ViewSink,
+    /** Where views go; may be set later (the loop must exist before a replay starts reading). */
+    public sink: ViewSink,
     opts: DashboardOptions = {},
   ) {
     this.dashboard = new Dashboard(src.stats, opts);
@@ -76,21 +80,30 @@ export class DashboardLoop {
   tick(final = false): DashboardView {
     const now = this.src.captureNow();
     if ((final || !this.drivenBySource) && Number.isFinite(now)) this.dashboard.tick(now);
+    const view = this.build();
+    this.sink.show(view);
+    this.host.refresh();
+    return view;
+  }
+
+  private build(): DashboardView {
     const snap = this.host.current();
     if (snap !== this.joinedFrom) {
       this.joinedFrom = snap;
       this.join = snap ? new LocalJoin(snap) : null;
     }
     const join = this.join;
-    const view = this.dashboard.view({
+    return this.dashboard.view({
       source: this.src.source(),
       nic: this.src.nic(),
       sockets: join ? join.sockets(this.src.stats.conversations) : null,
       join: join ? (row) => join.explain(row) : null,
     });
-    this.sink.show(view);
-    this.host.refresh();
-    return view;
+  }
+
+  /** A view of the tables as they are, without taking rates (after a key changed the sort or filter). */
+  show(): void {
+    this.sink.show(this.build());
   }
 
   /** Ticks every `ms` of wall time until stop(). */
