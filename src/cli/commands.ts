@@ -2,6 +2,7 @@
  * The yargs-driven commands (report, snapshot, the demo). Loaded only when one of them runs:
  * `wirestat netstat` parses its own command line and skips yargs' start-up cost.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
@@ -11,6 +12,8 @@ import { FLOW_SORTS, type FlowSort } from '../stats/dashboard-view.js';
 
 /** The capture `npm start` shows a newcomer: recorded in the lab (fixtures/lab/record.sh). */
 export const DEMO_CAPTURE = fileURLToPath(new URL('../../fixtures/captures/demo.pcap', import.meta.url));
+/** The host snapshot recorded with it (`wirestat snapshot` in the lab host that captured it). */
+export const DEMO_HOST = fileURLToPath(new URL('../../fixtures/captures/demo-host.json', import.meta.url));
 
 /** A command line that does not make sense: exit 2 with a hint, like other usage errors. */
 class UsageError extends Error {}
@@ -230,10 +233,18 @@ export async function runCommands(
     .command('netstat [options]', "the host's own view, as netstat prints it", (y) => y, () => undefined)
     .command(
       '$0',
-      'report on the bundled demo capture',
+      'the dashboard of the bundled demo capture, with its host (a report when not on a terminal)',
       (y) => y,
       async () => {
-        code = await runReport({ file: DEMO_CAPTURE }, stdout);
+        if (!stdout.isTTY) {
+          code = await runReport({ file: DEMO_CAPTURE }, stdout);
+          return;
+        }
+        const { runReplayDashboard } = await import('./dashboard-cmd.js');
+        code = await runReplayDashboard(
+          { file: DEMO_CAPTURE, speed: 1, ...(existsSync(DEMO_HOST) ? { snapshot: DEMO_HOST } : {}) },
+          { out: stdout, err: (text) => void process.stderr.write(text) },
+        );
       },
     )
     .strict()
