@@ -98,15 +98,16 @@ export class RateWindow {
    * Takes the counters at `now`: `cum[id * 2]` packets and `cum[id * 2 + 1]` bytes, cumulative
    * since the series began, for ids 0..n-1. Ids are dense and never removed; an id first seen
    * here starts from zero. `start` (first tick only; default `now`) is when counting began: the
-   * first tick's counters are spread over (start, now].
+   * first tick's counters are spread over (start, now]. A start that is not a finite time at or
+   * before `now` is taken as `now`; a `now` that is not finite is refused (it would end time).
    */
   tick(now: number, cum: Float64Array, n: number, start = now): void {
-    if (Number.isNaN(now)) throw new Error('tick: time is NaN');
+    if (!Number.isFinite(now)) throw new Error(`tick: time ${now} is not a finite number of seconds`);
     if (n > this.capacity) this.grow(n);
     if (n > this.size) this.size = n;
     let from: number;
     if (Number.isNaN(this.last)) {
-      from = Number.isNaN(start) || start > now ? now : start;
+      from = Number.isFinite(start) && start <= now ? start : now;
       this.origin = from;
       this.newest = Math.floor(from);
     } else {

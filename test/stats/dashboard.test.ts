@@ -190,6 +190,24 @@ t.test('row limits: the first rows of the order; totals count them all', async (
   t.throws(() => new Dashboard(new WireStats(), { rows: 0 }), /rows must be a positive integer/);
 });
 
+t.test('a view built between ticks: counters as they are, rates of the last tick', async (t) => {
+  const r = sortScene();
+  r.dash.sort = 'rate';
+  // A new conversation after the last tick (141), and more packets of conversation 0.
+  r.send(141.2, udpFrame('198.18.1.7', 1007, '198.18.0.9', 53, 500, mac(0x17), mac(9)));
+  r.send(141.3, udpFrame('198.18.1.0', 1000, '198.18.0.9', 53, 60, mac(0x10), mac(9)));
+  const v = r.view();
+  t.equal(v.time, 141);
+  t.equal(v.conversationsTotal, 5);
+  t.same(v.conversations.map((c) => c.id), [2, 3, 0, 1, 4], 'no rate yet for the new one: last, after the ties');
+  t.same(v.conversations[4]!.rates, { pps: [0, 0, 0], bps: [0, 0, 0] });
+  t.same(v.conversations[4]!.aToB, { packets: 1, bytes: 500 });
+  t.same(v.conversations.find((c) => c.id === 0)!.aToB, { packets: 21, bytes: 1260 }, 'counters are current');
+  r.dash.tick(142);
+  // Over (132, 142]: conversation 2 sent 800 bytes, the new one 500.
+  t.same(r.view().conversations.map((c) => c.id).slice(0, 2), [2, 4], 'the next tick rates it');
+});
+
 t.test('selectTop equals a full sort, with ties and a predicate', async (t) => {
   let x = 12345;
   const rand = () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 8) / 16777216;

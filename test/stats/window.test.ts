@@ -7,6 +7,8 @@
 import t from 'tap';
 import { BYTES, PACKETS, RateWindow, SecondTicker } from '../../src/stats/window.js';
 
+type Test = Parameters<Parameters<typeof t.test>[0]>[0];
+
 /** One series' cumulative counters, as a table would hold them. */
 class Counter {
   packets = 0;
@@ -25,7 +27,7 @@ class Counter {
 }
 
 /** Equal within 1e-6 (values that went through a uniform spread carry its rounding and remainders). */
-function near(t: Tap.Test, got: number[], want: number[]): void {
+function near(t: Test, got: number[], want: number[]): void {
   t.equal(got.length, want.length);
   got.forEach((g, i) => t.ok(Math.abs(g - want[i]!) < 1e-6, `${g} ≈ ${want[i]}`));
 }
@@ -207,7 +209,12 @@ t.test('windows outside the history are refused', async (t) => {
   w.tick(101, new Float64Array(2), 1, 100);
   t.throws(() => w.sum(0, PACKETS, 11), /window of 11 s/);
   t.throws(() => w.sum(0, PACKETS, 0), /window of 0 s/);
-  t.throws(() => w.tick(NaN, new Float64Array(2), 1), /NaN/);
+  t.throws(() => w.tick(NaN, new Float64Array(2), 1), /not a finite/);
+  t.throws(() => w.tick(Infinity, new Float64Array(2), 1), /not a finite/);
+  const w2 = new RateWindow();
+  w2.tick(101, new Float64Array([4, 400]), 1, -Infinity);
+  t.equal(w2.start, 101, 'a start that is no time is the first tick');
+  t.same(rates(w2), [4, 4, 4]);
   t.throws(() => new RateWindow(0), /bad window/);
 });
 
