@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { type HostSnapshot, parseSnapshot, SnapshotError, takeSnapshot } from '../host/snapshot.js';
 import type { FlowSort } from '../stats/dashboard-view.js';
+import type { TuiScreen } from '../tui/screen.js';
 import { DashboardLoop, type HostSide, noSink, staticHost, textSink } from './dashboard-run.js';
 import { type LiveArgs, type LiveIo, LiveSession } from './live.js';
 import { ReplayRun } from './replay-run.js';
@@ -62,24 +63,19 @@ async function runText(loop: DashboardLoop, io: DashboardIo, opts: DisplayOption
   } finally {
     loop.stop();
   }
-  loop.tick(true);
+  loop.tick();
   return 0;
 }
 
 /**
- * The TUI until `q` (or the capture stops: `ended`, live only). A replay that reaches its end
- * stays on screen, marked finished, until the user quits.
+ * Puts the TUI on `tui` and makes it the loop's sink: keys pause, sort and filter through the
+ * loop, `q` resolves `quitted`. The real start-up path uses it on the terminal; tests on a fake one.
  */
-async function runTui(loop: DashboardLoop, opts: DisplayOptions, ended: Promise<void> | null, replayEnded: Promise<void> | null): Promise<number> {
+export async function attachTui(loop: DashboardLoop, tui: TuiScreen): Promise<{ quitted: Promise<void> }> {
   const src = loop.src;
-  const [{ createScreen }, { TuiApp }, { loadLocalNames }] = await Promise.all([
-    import('../tui/screen.js'),
-    import('../tui/app.js'),
-    import('../host/format-sockets.js'),
-  ]);
+  const [{ TuiApp }, { loadLocalNames }] = await Promise.all([import('../tui/app.js'), import('../host/format-sockets.js')]);
   let quit!: () => void;
   const quitted = new Promise<void>((r) => (quit = r));
-  const tui = createScreen();
   const names = loadLocalNames();
   const app = new TuiApp(
     tui,
@@ -114,9 +110,20 @@ async function runTui(loop: DashboardLoop, opts: DisplayOptions, ended: Promise<
   );
   loop.sink = { show: (view) => app.render(view) };
   loop.show();
+  return { quitted };
+}
+
+/**
+ * The TUI on this terminal until `q` (or the capture stops: `ended`, live only). A replay that
+ * reaches its end stays on screen, marked finished, until the user quits.
+ */
+async function runTui(loop: DashboardLoop, opts: DisplayOptions, ended: Promise<void> | null, replayEnded: Promise<void> | null): Promise<number> {
+  const { createScreen } = await import('../tui/screen.js');
+  const tui = createScreen();
+  const { quitted } = await attachTui(loop, tui);
   loop.start((opts.interval ?? 1) * 1000);
   // The end of a replay is shown at once (its last partial second taken), not a second later.
-  void replayEnded?.then(() => loop.tick(true));
+  void replayEnded?.then(() => loop.tick());
   try {
     await (ended ? Promise.race([quitted, ended]) : quitted);
   } finally {

@@ -74,12 +74,12 @@ export class DashboardLoop {
   private readonly drivenBySource: boolean;
 
   /**
-   * One tick: rates at the capture clock (unless the source takes them per capture second, or
-   * `final`: the end, where the last partial second is taken too), the host join, a view to the sink.
+   * One tick: rates at the capture clock (unless the source takes them at each capture second
+   * itself), the host join, a view to the sink.
    */
-  tick(final = false): DashboardView {
+  tick(): DashboardView {
     const now = this.src.captureNow();
-    if ((final || !this.drivenBySource) && Number.isFinite(now)) this.dashboard.tick(now);
+    if (!this.drivenBySource && Number.isFinite(now)) this.dashboard.tick(now);
     const view = this.build();
     this.sink.show(view);
     this.host.refresh();

@@ -15,6 +15,7 @@ import { decodePacket } from '../decode/packet.js';
 import { PacketSummary } from '../decode/summary.js';
 import { linktypeName } from '../capture/linktype.js';
 import type { ViewSource } from '../stats/dashboard-view.js';
+import { SecondTicker } from '../stats/window.js';
 import { type StatsOptions, WireStats } from '../stats/wire-stats.js';
 import type { DashboardSource } from './dashboard-run.js';
 
@@ -39,12 +40,13 @@ export class ReplayRun implements DashboardSource {
   private readonly clock: PaceClock;
   private pausedMax = false;
   /**
-   * Called with each whole capture second as the replay enters it, before that second's first
-   * packet is counted (once across a gap): the dashboard takes its rates there, so they are the
-   * wire's per second whatever the replay speed.
+   * Called at each whole capture second the replay crosses, before the first packet past it is
+   * counted (SecondTicker: twice across a gap), and at the end of the last second: the dashboard
+   * takes its rates there, so they are the wire's per second whatever the replay speed.
    */
   onSecond: ((second: number) => void) | null = null;
-  private second = -Infinity;
+  private readonly ticker = new SecondTicker();
+  private readonly tickAt = (second: number): void => this.onSecond?.(second);
   /** Link types met so far, in order (a pcapng file may have several). */
   private readonly linktypes: number[] = [];
   private readonly summary = new PacketSummary();
@@ -109,10 +111,7 @@ export class ReplayRun implements DashboardSource {
         if (!linktypes.includes(rec.linktype)) linktypes.push(rec.linktype);
       }
       if (f !== null && !f.matches(rec)) return;
-      if (rec.hasTs && rec.tsSec > this.second) {
-        this.second = rec.tsSec;
-        this.onSecond?.(rec.tsSec);
-      }
+      if (rec.hasTs) this.ticker.before(rec.tsSec + rec.tsNsec / 1e9, this.tickAt);
       decodePacket(rec, s);
       stats.ingest(s);
       if (s.hasTs && s.ts > this.latestTs) this.latestTs = s.ts;
@@ -125,6 +124,8 @@ export class ReplayRun implements DashboardSource {
       source = await readCapture(this.file, count, { afterChunk: () => this.breathe() });
     }
     this.fileSummary = source;
+    // The last second's rates: its end, as if the clock had run on to it.
+    this.ticker.finish(this.tickAt);
     this.finished = true;
     return source;
   }

@@ -132,7 +132,7 @@ t.test('a file read in part: exit 0 with the errors in the report', async (t) =>
 t.test('usage errors', async (t) => {
   let r = await runCli(['report']);
   t.equal(r.code, 2);
-  t.match(r.stderr, /^wirestat: Not enough non-option arguments/);
+  t.match(r.stderr, /^wirestat: name a capture file or an interface \(-i IF\)/);
   r = await runCli(['report', V4, '--top', '-1']);
   t.equal(r.code, 2);
   t.match(r.stderr, /--top must be a whole number/);
@@ -140,7 +140,9 @@ t.test('usage errors', async (t) => {
   t.equal(r.code, 2);
   r = await runCli(['--help']);
   t.equal(r.code, 0);
-  t.match(r.stdout, /report <file>/);
+  t.match(r.stdout, /report \[file\]/);
+  t.match(r.stdout, /replay <file>/);
+  t.match(r.stdout, /live /);
 });
 
 t.test('a closed pipe is not an error', async (t) => {
