@@ -112,7 +112,9 @@ t.test('two threads and one give the same report', async (t) => {
   // Many times the ring's size, so positions wrap and the writer waits for the reader.
   const big = join(dir, 'gen.pcap');
   generate(big, { packets: 60_000, flows: 700 });
-  const files = [big, ...readdirSync(join(ROOT, 'fixtures/captures')).map((f) => join(ROOT, 'fixtures/captures', f))];
+  // The captures only: demo-host.json (a host snapshot) lives beside them.
+  const captures = readdirSync(join(ROOT, 'fixtures/captures')).filter((f) => /\.pcap(ng)?$/.test(f));
+  const files = [big, ...captures.map((f) => join(ROOT, 'fixtures/captures', f))];
   for (const f of files) {
     const one = await runCli(['report', f, '--json'], { env: { WIRESTAT_WORKER: '0' }, plain: true });
     const two = await runCli(['report', f, '--json'], { env: { WIRESTAT_WORKER: '1' }, plain: true });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { parseSnapshot, SNAPSHOT_SCHEMA, type HostSnapshot } from '../../src/host/snapshot.js';
-import { runCli } from '../helpers/cli.js';
+import { ROOT, runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ws-snap-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,6 +55,45 @@ t.test('parseSnapshot names what is wrong', (t) => {
   const badStats = { ...doc, stats: { Tcp: { ActiveOpens: 'many' } } };
   t.throws(() => parseSnapshot(JSON.stringify(badStats), 'f.json'), /field stats\.Tcp/);
   t.end();
+});
+
+t.test('the demo host snapshot: h1 while demo.pcap was recorded (fixtures/lab/record.sh)', async (t) => {
+  const file = join(ROOT, 'fixtures/captures/demo-host.json');
+  const snap = parseSnapshot(readFileSync(file, 'utf8'), file);
+  t.equal(snap.netns, 'wirestat-h1', 'taken in h1, the namespace tcpdump recorded in');
+  t.equal(snap.hostname, 'wirestat-h1', "the lab's UTS name, not the recording machine's");
+  t.same(snap.errors, []);
+  const r = await runCli(['report', join(ROOT, 'fixtures/captures/demo.pcap'), '--json']);
+  t.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { source: { first_ts: number; last_ts: number }; conversations: { proto: string; a: string; b: string }[] };
+  t.ok(snap.time > report.source.first_ts && snap.time < report.source.last_ts, 'taken while the capture ran');
+  type Inet = Extract<HostSnapshot['sockets'][number], { local: string }>;
+  const inet = snap.sockets.filter((s) => s.proto !== 'unix') as Inet[];
+  t.ok(
+    inet.some((s) => s.proto === 'tcp6' && s.local === '[::]:9000' && s.listening && s.program === 'python3'),
+    "h1's dual-stack line server listens",
+  );
+  // A v4 peer of a dual-stack socket is listed v4-mapped; the wire carries plain IPv4.
+  const unmap = (ep: string): string => ep.replace(/^\[::ffff:(\d+\.\d+\.\d+\.\d+)\]/, '$1');
+  const seen = new Set(report.conversations.filter((c) => c.proto === 'tcp').flatMap((c) => [`${c.a} ${c.b}`, `${c.b} ${c.a}`]));
+  const connections = inet.filter((s) => /^tcp6?$/.test(s.proto) && !s.listening);
+  const onWire = connections.filter((s) => seen.has(`${unmap(s.local)} ${unmap(s.remote)}`));
+  t.comment(`${onWire.length} of ${connections.length} TCP connections (${inet.length} inet sockets) are conversations of demo.pcap`);
+  const established = connections.filter((s) => s.state === 'ESTABLISHED');
+  t.ok(established.length >= 3, 'the two sessions to h1:9000 and the paced download are open');
+  t.same(
+    established.filter((s) => !onWire.includes(s)).map((s) => `${s.local} ${s.remote}`),
+    [],
+    'every open connection is a conversation of demo.pcap',
+  );
+  // Process paths come from the recording machine: only system ones belong in the fixture.
+  const paths = [...inet, ...snap.packet_sockets].map((s) => s.exe).filter((e): e is string => e !== null);
+  t.ok(paths.length > 0, 'processes are named');
+  t.same(
+    paths.filter((e) => !/^\/(usr\/)?s?bin\//.test(e)),
+    [],
+    'executables are system ones (nothing under a home or a checkout)',
+  );
 });
 
 const isRoot = process.getuid?.() === 0;
