@@ -14,7 +14,9 @@ import { ReplayRun } from '../../src/cli/replay-run.js';
 import { fakeTerminal, KEYS } from '../../src/tui/fake-terminal.js';
 import { ROOT } from '../helpers/cli.js';
 
-const DEMO = join(ROOT, 'fixtures/captures/demo.pcap');
+/** Relative (tap runs tests in the project root): the header shows the name as given, and a
+ *  golden screen must not depend on where the checkout is. */
+const DEMO = 'fixtures/captures/demo.pcap';
 const DEMO_HOST = join(ROOT, 'fixtures/captures/demo-host.json');
 const GOLDEN = join(ROOT, 'fixtures/tui');
 
@@ -37,6 +39,7 @@ for (const [cols, rows] of [
   [200, 60],
 ] as const) {
   t.test(`demo replay at ${cols}×${rows}`, async (t) => {
+    t.equal(process.cwd(), ROOT.replace(/\/$/, ''), 'run from the project root');
     const run = new ReplayRun(DEMO, { speed: 'max' });
     const host = existsSync(DEMO_HOST) ? loadHostSnapshot(DEMO_HOST) : null;
     const loop = new DashboardLoop(run, staticHost(host), noSink);
