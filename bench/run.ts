@@ -135,7 +135,7 @@ async function liveCapture(): Promise<void> {
 }
 
 async function dashboard(): Promise<void> {
-  process.stdout.write(`\ndashboard: tick + view with ${Number(process.env.BENCH_DASH_FLOWS ?? 100_000).toLocaleString('en-US')} active conversations, and ingest with and without them each second\n`);
+  process.stdout.write(`\ndashboard: tick + view + render with ${Number(process.env.BENCH_DASH_FLOWS ?? 100_000).toLocaleString('en-US')} active conversations, and ingest with and without them each second\n`);
   printDashboard(await benchDashboard(), (s) => void process.stdout.write(`  ${s}`));
 }
 
