@@ -9,6 +9,7 @@ import type { FlowSort } from '../stats/dashboard-view.js';
 import type { TuiScreen } from '../tui/screen.js';
 import { DashboardLoop, type HostSide, noSink, staticHost, textSink } from './dashboard-run.js';
 import { type LiveArgs, type LiveIo, LiveSession } from './live.js';
+import { NameCache } from './name-cache.js';
 import { ReplayRun } from './replay-run.js';
 
 export interface DashboardIo {
@@ -77,6 +78,7 @@ export async function attachTui(loop: DashboardLoop, tui: TuiScreen): Promise<{ 
   let quit!: () => void;
   const quitted = new Promise<void>((r) => (quit = r));
   const names = loadLocalNames();
+  const hosts = new NameCache();
   const app = new TuiApp(
     tui,
     {
@@ -104,9 +106,8 @@ export async function attachTui(loop: DashboardLoop, tui: TuiScreen): Promise<{ 
       showDetail: () => undefined,
       quit: () => quit(),
     },
-    // Host names would need lookups off the screen's path (a cache filled in the background):
-    // not yet, so `n` shows numbers; services come from /etc/services.
-    { lookup: { service: (port, proto) => names.service(port, proto) } },
+    // `n`: names from a cache filled in the background (reverse DNS); `p`: /etc/services.
+    { lookup: { host: (addr) => hosts.host(addr), service: (port, proto) => names.service(port, proto) } },
   );
   loop.sink = { show: (view) => app.render(view) };
   loop.show();
