@@ -171,8 +171,10 @@ export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: Dash
     if (args.duration !== undefined) timer = setTimeout(stop, args.duration * 1000);
   });
   const loop = new DashboardLoop(session, liveHost(), noSink, args.sort ? { sort: args.sort } : {});
+  // Stopped before the last view, so it is the whole capture's, marked finished.
+  const ended = until.then(() => session.stop());
   try {
-    return io.out.isTTY ? await runTui(loop, args, until, null) : await runText(loop, io, args, until);
+    return io.out.isTTY ? await runTui(loop, args, ended, null) : await runText(loop, io, args, ended);
   } finally {
     session.stop();
   }

@@ -179,5 +179,21 @@ if (gateLab(t)) {
         t.notMatch(td.stderr, /truncated dump file|bogus/i, 'tcpdump: not truncated');
       });
     });
+
+    t.test('live without --json and not on a terminal: a block a second, the last one counts everything', async (t) => {
+      await withLab({}, async (lab) => {
+        const p = await startLive(lab, ['live', '-i', SENSOR_IF]);
+        const sent = await lab.replay(join(CAPTURES, 'lab-v4.pcap'));
+        // Long enough for a tick while running, so blocks come before the stop too.
+        await new Promise((r) => setTimeout(r, 1300));
+        await p.stop('SIGINT', 10_000);
+        const blocks = p.stdout.trimEnd().split('\n\n');
+        t.ok(blocks.length >= 2, `${blocks.length} blocks`);
+        const last = blocks[blocks.length - 1]!.split('\n')[0]!;
+        t.match(last, /\(finished\)/);
+        t.equal(Number(/packets ([\d,]+)/.exec(last)![1]!.replace(/,/g, '')), sent.successful, 'the last block counts every packet');
+        t.match(last, /lost 0/, 'no loss');
+      });
+    });
   }
 }
