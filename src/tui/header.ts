@@ -6,16 +6,7 @@
  */
 import type { DashboardView } from '../stats/dashboard-view.js';
 import { bits, bytes, clock, grouped, perSecond, percent, utc } from './format.js';
-import { fitSegments, type Line, lineWidth, type Segment, type Theme } from './theme.js';
-
-/** `left` from the start and `right` flush with the end; the right side gets at most half. */
-export function leftRight(left: readonly Segment[], right: readonly Segment[], width: number, theme: Theme): Line {
-  const r = right.length > 0 ? fitSegments(right, Math.floor(width / 2), theme) : [];
-  const rw = lineWidth(r);
-  const l = fitSegments(left, Math.max(0, width - rw - (rw > 0 ? 2 : 0)), theme);
-  const gap = width - lineWidth(l) - rw;
-  return gap > 0 ? [...l, { text: ' '.repeat(gap) }, ...r] : [...l, ...r];
-}
+import { fitSegments, fitSides, type Line, type Segment, type Theme } from './theme.js';
 
 function speedText(speed: number | 'max' | null): Segment | null {
   if (speed === null) return null;
@@ -66,7 +57,7 @@ export function headerLines(view: DashboardView, width: number, wide: boolean, t
   }
   second.push({ text: `${grouped(view.conversationsTotal)} flows`, drop: 5 });
 
-  return [leftRight(first, right, width, theme), fitSegments(second, width, theme)];
+  return [fitSides(first, right, width, theme), fitSegments(second, width, theme)];
 }
 
 /** The header before the first view arrives. */
