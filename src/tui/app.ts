@@ -165,6 +165,7 @@ export class TuiApp {
     tui.onRestore(() => {
       this.closed = true;
     });
+    this.draw(); // "waiting for the first packets" until the owner's first view
   }
 
   /** Draw this view (the owner calls it on each tick, and after each action). */

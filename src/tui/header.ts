@@ -25,7 +25,7 @@ export function headerLines(view: DashboardView, width: number, wide: boolean, t
   ];
   if (s.promiscuous === true) first.push({ text: 'promiscuous', short: 'promisc', drop: 4 });
   if (s.promiscuous === false) first.push({ text: 'NOT promiscuous', short: 'no promisc', style: 'alert', drop: 1 });
-  if (s.filter !== null) first.push({ text: `filter: ${s.filter}`, drop: 5 });
+  if (s.filter !== null) first.push({ text: `filter: ${s.filter}`, short: 'filtered', drop: 3 });
   // What the state of the capture is stays at the right, where it is never crowded out.
   const right: Segment[] = [];
   if (s.paused) right.push({ text: 'PAUSED', style: 'alert', drop: 0 });
@@ -53,7 +53,7 @@ export function headerLines(view: DashboardView, width: number, wide: boolean, t
     const share = t.nicReceived !== null && t.nicReceived > 0 ? ` (${percent(t.lost, t.nicReceived)})` : '';
     second.push({ text: `lost ~${grouped(t.lost)}${share}`, short: `lost ~${grouped(t.lost)}`, style: t.lost > 0 ? 'alert' : undefined, drop: 1 });
   } else if (s.kind === 'live' && t.nicReceived !== null && s.filter !== null) {
-    second.push({ text: 'loss not estimated behind a filter', short: 'loss ?', drop: 5 });
+    second.push({ text: 'loss not estimated behind a filter', short: 'loss n/a', drop: 5 });
   }
   second.push({ text: `${grouped(view.conversationsTotal)} flows`, drop: 5 });
 

@@ -4,9 +4,10 @@
  * the app; the FakeOwner answers each action with a new view, as the CLI will.
  */
 import t from 'tap';
-import { KEYS } from '../../src/tui/fake-terminal.js';
-import { golden, lookup, rig } from './helpers.js';
-import { busy, empty, huge, liveLoss, replayPaused } from './views.js';
+import { TuiApp } from '../../src/tui/app.js';
+import { fakeTerminal, KEYS } from '../../src/tui/fake-terminal.js';
+import { FakeOwner, golden, lookup, rig } from './helpers.js';
+import { busy, empty, huge, liveFiltered, liveLoss, replayFinished, replayPaused } from './views.js';
 
 const INVERSE = 8;
 
@@ -194,11 +195,13 @@ t.test('detail: Enter on a selected flow, both directions, timings, history, the
   t.end();
 });
 
-t.test('the other views: empty, replay paused at 4x without a host view, live with loss', (t) => {
+t.test('the other views: empty, replay paused at 4x without a host view, live with loss, ...', (t) => {
   for (const [name, view] of [
     ['empty', empty()],
     ['replay-paused', replayPaused()],
     ['live-loss', liveLoss()],
+    ['live-filtered', liveFiltered()],
+    ['replay-finished', replayFinished()],
   ] as const) {
     for (const [cols, rows] of [
       [80, 24],
@@ -213,6 +216,19 @@ t.test('the other views: empty, replay paused at 4x without a host view, live wi
   golden(t, '80x24-replay-paused-local', r.keys('2'));
   golden(t, '80x24-empty-detail-keys', rig(empty(), 80, 24).keys(KEYS.enter, KEYS.down, 's'));
   done(r);
+  t.end();
+});
+
+t.test('before the first view: waiting', (t) => {
+  const term = fakeTerminal(80, 24);
+  const owner = new FakeOwner(empty());
+  const app = new TuiApp(term.tui, owner);
+  golden(t, '80x24-waiting', term.text());
+  term.input.send(' ');
+  t.same(owner.calls, ['pause'], 'keys work before the first view');
+  app.render(owner.view());
+  t.match(term.text(), /live on eth0/);
+  term.tui.restore();
   t.end();
 });
 
