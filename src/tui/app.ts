@@ -23,7 +23,7 @@ import { editPrompt, promptErrorLine, promptLine, type PromptState, typedChar } 
 import { footerLine, tabLine } from './footer.js';
 import { headerLines, waitingHeader } from './header.js';
 import { helpLines, helpSize } from './help.js';
-import { computeLayout, dataRows, type Layout, PANELS, type PanelId, type Rect } from './layout.js';
+import { computeLayout, dataRows, type Layout, PANELS, type PanelId, type Rect, TINY_COLS, TINY_ROWS } from './layout.js';
 import type { NameLookup } from './names.js';
 import type { ListWindow, PanelContext, UiModes } from './panel.js';
 import { renderProtocols } from './protocols.js';
@@ -165,6 +165,7 @@ export class TuiApp {
     tui.onRestore(() => {
       this.closed = true;
     });
+    this.draw(); // "waiting for the first packets" until the owner's first view
   }
 
   /** Draw this view (the owner calls it on each tick, and after each action). */
@@ -423,8 +424,9 @@ export class TuiApp {
 
     const view = this.view;
     if (layout.mode === 'tiny') {
-      const msg = fitSegments([{ text: `wirestat needs at least 40${theme.glyphs.times}10 (this is ${cols}${theme.glyphs.times}${rows}); q quits`, drop: 0 }], cols, theme);
-      this.put(this.header, { top: 0, left: 0, width: cols, height: 1 }, [msg]);
+      const x = theme.glyphs.times;
+      const msg = fitSegments([{ text: `${cols}${x}${rows}: too small, needs ${TINY_COLS}${x}${TINY_ROWS}`, drop: 0 }], cols, theme);
+      this.put(this.header, { top: 0, left: 0, width: cols, height: Math.min(2, rows) }, [msg, fitSegments([{ text: 'q quits', drop: 0 }], cols, theme)]);
       screen.render();
       return;
     }

@@ -18,7 +18,7 @@ type C = ViewConversation;
 function endpointColumn(ctx: PanelContext, title: string, side: 'a' | 'b'): Column<C> {
   return {
     title,
-    width: { min: 17, max: 47, weight: 6 },
+    width: { min: 17, max: 47, weight: 4 },
     align: 'l',
     drop: 0,
     cut: 'middle',
@@ -45,7 +45,7 @@ export function conversationColumns(ctx: PanelContext): Column<C>[] {
   };
   const owner: Column<C> = {
     title: 'Process',
-    width: { min: 10, max: 24, weight: 2 },
+    width: { min: 12, max: 28, weight: 3 },
     align: 'l',
     drop: 7,
     value: (c) => c.owner ?? (c.local === true ? 'local' : ''),

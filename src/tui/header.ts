@@ -6,16 +6,7 @@
  */
 import type { DashboardView } from '../stats/dashboard-view.js';
 import { bits, bytes, clock, grouped, perSecond, percent, utc } from './format.js';
-import { fitSegments, type Line, lineWidth, type Segment, type Theme } from './theme.js';
-
-/** `left` from the start and `right` flush with the end; the right side gets at most half. */
-export function leftRight(left: readonly Segment[], right: readonly Segment[], width: number, theme: Theme): Line {
-  const r = right.length > 0 ? fitSegments(right, Math.floor(width / 2), theme) : [];
-  const rw = lineWidth(r);
-  const l = fitSegments(left, Math.max(0, width - rw - (rw > 0 ? 2 : 0)), theme);
-  const gap = width - lineWidth(l) - rw;
-  return gap > 0 ? [...l, { text: ' '.repeat(gap) }, ...r] : [...l, ...r];
-}
+import { fitSegments, fitSides, type Line, type Segment, type Theme } from './theme.js';
 
 function speedText(speed: number | 'max' | null): Segment | null {
   if (speed === null) return null;
@@ -34,7 +25,7 @@ export function headerLines(view: DashboardView, width: number, wide: boolean, t
   ];
   if (s.promiscuous === true) first.push({ text: 'promiscuous', short: 'promisc', drop: 4 });
   if (s.promiscuous === false) first.push({ text: 'NOT promiscuous', short: 'no promisc', style: 'alert', drop: 1 });
-  if (s.filter !== null) first.push({ text: `filter: ${s.filter}`, drop: 5 });
+  if (s.filter !== null) first.push({ text: `filter: ${s.filter}`, short: 'filtered', drop: 3 });
   // What the state of the capture is stays at the right, where it is never crowded out.
   const right: Segment[] = [];
   if (s.paused) right.push({ text: 'PAUSED', style: 'alert', drop: 0 });
@@ -62,11 +53,11 @@ export function headerLines(view: DashboardView, width: number, wide: boolean, t
     const share = t.nicReceived !== null && t.nicReceived > 0 ? ` (${percent(t.lost, t.nicReceived)})` : '';
     second.push({ text: `lost ~${grouped(t.lost)}${share}`, short: `lost ~${grouped(t.lost)}`, style: t.lost > 0 ? 'alert' : undefined, drop: 1 });
   } else if (s.kind === 'live' && t.nicReceived !== null && s.filter !== null) {
-    second.push({ text: 'loss not estimated behind a filter', short: 'loss ?', drop: 5 });
+    second.push({ text: 'loss not estimated behind a filter', short: 'loss n/a', drop: 5 });
   }
   second.push({ text: `${grouped(view.conversationsTotal)} flows`, drop: 5 });
 
-  return [leftRight(first, right, width, theme), fitSegments(second, width, theme)];
+  return [fitSides(first, right, width, theme), fitSegments(second, width, theme)];
 }
 
 /** The header before the first view arrives. */

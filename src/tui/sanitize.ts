@@ -70,6 +70,15 @@ const WIDE_BMP: readonly (readonly [number, number])[] = [
   [0xffe0, 0xffe6],
 ];
 
+/**
+ * Zero columns in blessed's table (lib/unicode.js, Markus Kuhn's wcwidth) though not marks or
+ * format characters in Unicode's: the conjoining Hangul vowels and finals (they join the
+ * syllable before them) and U+06DE.
+ */
+function isBlessedZeroWidth(u: number): boolean {
+  return u === 0x06de || (u >= 0x1160 && u <= 0x11ff) || (u >= 0xd7b0 && u <= 0xd7ff);
+}
+
 function isWideBmp(u: number): boolean {
   if (u < 0x1100) return false;
   for (const [lo, hi] of WIDE_BMP) {
@@ -88,7 +97,7 @@ const SIMPLE = /^[\x20-\x7e\u00a1-\u00ac\u00ae-\u02ff]*$/;
 export function isOneColumn(u: number): boolean {
   if (u >= 0x20 && u < 0x7f) return true;
   if (u >= 0xd800 && u <= 0xdfff) return false;
-  if (isWideBmp(u)) return false;
+  if (isWideBmp(u) || isBlessedZeroWidth(u)) return false;
   return !NOT_ONE_COLUMN.test(String.fromCharCode(u));
 }
 

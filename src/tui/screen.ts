@@ -94,7 +94,6 @@ export function createScreen(o: ScreenOptions = {}): TuiScreen {
     smartCSR: true,
     autoPadding: false,
     warnings: false,
-    title: 'wirestat',
   });
   const colors = (screen.tput as unknown as { colors?: number }).colors ?? 8;
   const color = o.color ?? (!noColor(env) && term !== 'dumb' && colors >= 8);

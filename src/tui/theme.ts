@@ -163,24 +163,40 @@ export interface Segment {
 }
 
 const FLEX_MIN = 8;
+/** Columns between the left and the right group of `fitSides`. */
+const SIDE_GAP = 2;
+
+type Item = Segment & { side: 0 | 1 };
 
 /**
- * Segments joined by `sep` into at most `width` columns: first shorter forms (highest `drop`
- * first), then segments dropped (highest `drop` first, flexible ones kept), then flexible ones
- * cut in the middle, then what is left dropped from the end; finally the last one cut. The texts
- * may come from the wire (a filter, a file name): each passes through `cell()`.
+ * Segments reduced until they fit `width`: first shorter forms (highest `drop` first), then
+ * segments dropped (highest `drop` first, flexible ones kept), then flexible ones cut in the
+ * middle, then what is left dropped from the end. Both sides compete for the same room.
  */
-export function fitSegments(segments: readonly Segment[], width: number, theme: Theme, sep = '  '): Line {
-  const items = segments
+function reduce(segments: readonly Item[], width: number, sep: string, glyphs: Glyphs): Item[] {
+  const items: Item[] = segments
     .filter((s) => s.text !== '')
     .map((s) => ({ ...s, text: cell(s.text), short: s.short === undefined ? undefined : cell(s.short) }));
-  const total = (): number => items.reduce((n, s, i) => n + s.text.length + (i > 0 ? sep.length : 0), 0);
+  const total = (): number => {
+    let n = 0;
+    for (const side of [0, 1] as const) {
+      const group = items.filter((s) => s.side === side);
+      if (group.length === 0) continue;
+      if (n > 0) n += SIDE_GAP;
+      n += group.reduce((m, s, i) => m + s.text.length + (i > 0 ? sep.length : 0), 0);
+    }
+    return n;
+  };
   const order = [...items].sort((a, b) => b.drop - a.drop);
+  const shortened: { item: Item; long: string }[] = [];
   for (const s of order) {
     if (total() <= width) break;
-    if (s.short !== undefined) s.text = s.short;
+    if (s.short !== undefined && s.short !== s.text) {
+      shortened.push({ item: s, long: s.text });
+      s.text = s.short;
+    }
   }
-  const dropWorst = (eligible: (s: (typeof items)[number]) => boolean): boolean => {
+  const dropWorst = (eligible: (s: Item) => boolean): boolean => {
     let worst = -1;
     for (let i = 1; i < items.length; i++) if (eligible(items[i]!) && (worst < 0 || items[i]!.drop >= items[worst]!.drop)) worst = i;
     if (worst < 0) return false;
@@ -188,21 +204,51 @@ export function fitSegments(segments: readonly Segment[], width: number, theme: 
     return true;
   };
   while (total() > width && dropWorst((s) => s.drop > 0 && !s.flex));
+  // Drops may have made room again for what was shortened: undo what fits, last first.
+  for (const { item, long } of shortened.reverse()) {
+    if (!items.includes(item)) continue;
+    const short = item.text;
+    item.text = long;
+    if (total() > width) item.text = short;
+  }
   for (const s of items) {
     const over = total() - width;
     if (over <= 0) break;
-    if (s.flex && s.text.length > FLEX_MIN) s.text = fitMiddle(s.text, Math.max(FLEX_MIN, s.text.length - over), theme.glyphs);
+    if (s.flex && s.text.length > FLEX_MIN) s.text = fitMiddle(s.text, Math.max(FLEX_MIN, s.text.length - over), glyphs);
   }
   while (total() > width && dropWorst(() => true));
+  return items;
+}
+
+function join(items: readonly Item[], sep: string): Line {
   const line: Line = [];
   items.forEach((s, i) => {
     if (i > 0) line.push({ text: sep });
     line.push({ text: s.text, style: s.style });
   });
-  if (lineWidth(line) > width) {
-    const cut = clipLine(line, Math.max(0, width - 1));
-    if (width > 0) cut.push({ text: theme.glyphs.ellipsis });
-    return cut;
-  }
   return line;
+}
+
+function cutTo(line: Line, width: number, theme: Theme): Line {
+  if (lineWidth(line) <= width) return line;
+  const cut = clipLine(line, Math.max(0, width - 1));
+  if (width > 0) cut.push({ text: theme.glyphs.ellipsis });
+  return cut;
+}
+
+/**
+ * Segments joined by `sep` into at most `width` columns (see `reduce`). The texts may come
+ * from the wire (a filter, a file name): each passes through `cell()`.
+ */
+export function fitSegments(segments: readonly Segment[], width: number, theme: Theme, sep = '  '): Line {
+  return cutTo(join(reduce(segments.map((s) => ({ ...s, side: 0 as const })), width, sep, theme.glyphs), sep), width, theme);
+}
+
+/** `left` from the start and `right` flush with the end of `width` columns, fitted together. */
+export function fitSides(left: readonly Segment[], right: readonly Segment[], width: number, theme: Theme, sep = '  '): Line {
+  const items = reduce([...left.map((s) => ({ ...s, side: 0 as const })), ...right.map((s) => ({ ...s, side: 1 as const }))], width, sep, theme.glyphs);
+  const l = join(items.filter((s) => s.side === 0), sep);
+  const r = join(items.filter((s) => s.side === 1), sep);
+  const gap = width - lineWidth(l) - lineWidth(r);
+  return cutTo(gap > 0 ? [...l, { text: ' '.repeat(gap) }, ...r] : [...l, { text: ' ' }, ...r], width, theme);
 }

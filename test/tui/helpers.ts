@@ -167,8 +167,10 @@ export const NAMES: Record<string, string> = {
   '198.18.0.43': '例え.テスト',
 };
 
+const SERVICES: Record<string, string> = { 'tcp/443': 'https', 'tcp/80': 'http', 'tcp/22': 'ssh', 'udp/53': 'domain', 'tcp/23': 'telnet', 'udp/5353': 'mdns' };
+
+/** A NameLookup as the owner gives one: a cache of host names, /etc/services. */
 export const lookup = {
   host: (addr: string): string | null => NAMES[addr] ?? null,
-  service: (port: number, proto: 'tcp' | 'udp'): string | undefined =>
-    ({ 'tcp/443': 'https', 'tcp/80': 'http', 'tcp/22': 'ssh', 'udp/53': 'domain', 'tcp/23': 'telnet', 'udp/5353': 'mdns' })[`${proto}/${port}`],
+  service: (port: number, proto: 'tcp' | 'udp'): string | undefined => SERVICES[`${proto}/${port}`],
 };

@@ -10,6 +10,8 @@
  *  - empty(): live, before the first packet;
  *  - replayPaused(): a replay paused at 4× speed, without a host snapshot;
  *  - liveLoss(): live with NIC drops and an estimated capture loss;
+ *  - liveFiltered(): live behind a capture filter (loss not estimated), not promiscuous;
+ *  - replayFinished(): a replay at full speed that has read the whole file;
  *  - huge(n): n conversations and n endpoints (the render-cost test).
  */
 import type { DashboardView, Rates, ViewConversation, ViewEndpoint, ViewProtocol, ViewSocket } from '../../src/stats/dashboard-view.js';
@@ -243,6 +245,20 @@ export function liveLoss(): DashboardView {
     source: { ...v.source, name: 'eth1' },
     totals: { ...v.totals, packets: 1_245_433, nicReceived: 1_250_000, nicDropped: 120, lost: 4_567 },
   };
+}
+
+export function liveFiltered(): DashboardView {
+  const v = busy();
+  return {
+    ...v,
+    source: { ...v.source, name: 'eth2', promiscuous: false, filter: 'tcp port 443 or udp port 53' },
+    totals: { ...v.totals, nicReceived: 250_000, nicDropped: 0, lost: null },
+  };
+}
+
+export function replayFinished(): DashboardView {
+  const v = replayPaused();
+  return { ...v, source: { ...v.source, name: 'demo.pcap', filter: null, speed: 'max', paused: false, finished: true } };
 }
 
 export function huge(n: number): DashboardView {
