@@ -8,7 +8,7 @@ import { type HostSnapshot, parseSnapshot, SnapshotError, takeSnapshot } from '.
 import type { FlowSort } from '../stats/dashboard-view.js';
 import type { TuiScreen } from '../tui/screen.js';
 import { DashboardLoop, type HostSide, noSink, staticHost, textSink } from './dashboard-run.js';
-import { type LiveArgs, type LiveIo, LiveSession } from './live.js';
+import { type LiveArgs, type LiveIo, LiveSession, untilStopped } from './live.js';
 import { NameCache } from './name-cache.js';
 import { ReplayRun } from './replay-run.js';
 
@@ -157,19 +157,7 @@ export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Pro
 
 export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: DashboardIo & LiveIo): Promise<number> {
   const session = LiveSession.start(args, io);
-  const until = new Promise<void>((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const stop = (): void => {
-      clearTimeout(timer);
-      io.signals.off('SIGINT', stop);
-      io.signals.off('SIGTERM', stop);
-      resolve();
-    };
-    io.signals.once('SIGINT', stop);
-    io.signals.once('SIGTERM', stop);
-    session.onFailure = stop;
-    if (args.duration !== undefined) timer = setTimeout(stop, args.duration * 1000);
-  });
+  const until = untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
   const loop = new DashboardLoop(session, liveHost(), noSink, args.sort ? { sort: args.sort } : {});
   // Stopped before the last view, so it is the whole capture's, marked finished.
   const ended = until.then(() => session.stop());

@@ -256,7 +256,7 @@ export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
  * Resolves after `duration` seconds, or at the first SIGINT/SIGTERM, whichever comes first;
  * `expose` receives a function that stops it from inside (a failed write).
  */
-function untilStopped(duration: number | undefined, io: LiveIo, expose: (stop: () => void) => void): Promise<void> {
+export function untilStopped(duration: number | undefined, io: LiveIo, expose: (stop: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     const stop = (): void => {

@@ -1,8 +1,9 @@
 /**
- * Addresses to text, only when output is made: IPv4 dotted quad, IPv6 in RFC 5952 form
+ * Addresses to text (only when output is made) and back: IPv4 dotted quad, IPv6 in RFC 5952 form
  * (lowercase, longest zero run compressed, IPv4-mapped shown as ::ffff:a.b.c.d), MAC as
  * colon-separated hex, endpoints as `198.18.0.1:80` and `[2001:db8::1]:443`.
  */
+import { ipv4FromString, parseIpv6Text } from '../host/routes.js';
 
 export function formatIpv4(w: number): string {
   return `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
@@ -70,51 +71,6 @@ export interface ParsedEndpoint {
   port: number | null;
 }
 
-function parseIpv4Words(s: string): number | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
-  let w = 0;
-  for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > 255) return null;
-    w = w * 256 + Number(p);
-  }
-  return w;
-}
-
-/** RFC 4291 §2.2 text (with `::` and a trailing dotted quad) to four words; null if malformed. */
-function parseIpv6Words(s: string): [number, number, number, number] | null {
-  let text = s;
-  const dotted = /(^|:)(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  let tail: number[] = [];
-  if (dotted) {
-    const v4 = parseIpv4Words(dotted[2]!);
-    if (v4 === null) return null;
-    tail = [v4 >>> 16, v4 & 0xffff];
-    // "…:1.2.3.4" leaves "…:" (drop the separator), "…::1.2.3.4" leaves "…::" (keep the gap).
-    text = text.slice(0, text.length - dotted[2]!.length);
-    if (text.endsWith(':') && !text.endsWith('::')) text = text.slice(0, -1);
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  const parse = (h: string): number[] | null => {
-    if (h === '') return [];
-    const out: number[] = [];
-    for (const g of h.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = parse(halves[0]!);
-  const rest = halves.length === 2 ? parse(halves[1]!) : [];
-  if (head === null || rest === null) return null;
-  const known = head.length + rest.length + tail.length;
-  if (halves.length === 1 ? known !== 8 : known > 7) return null;
-  const groups = [...head, ...new Array<number>(8 - known).fill(0), ...rest, ...tail];
-  const w = (i: number): number => ((groups[i * 2]! << 16) | groups[i * 2 + 1]!) >>> 0;
-  return [w(0), w(1), w(2), w(3)];
-}
-
 /**
  * The report's endpoint text back to words: `198.18.0.1:80`, `[2001:db8::1]:443`, or a bare
  * address (port null). An IPv4-mapped IPv6 address (`::ffff:198.18.0.1`, as a dual-stack
@@ -131,11 +87,13 @@ export function parseEndpoint(text: string): ParsedEndpoint | null {
     if (port > 0xffff) return null;
   }
   if (!addr.includes(':')) {
-    const w = parseIpv4Words(addr);
+    const w = ipv4FromString(addr);
     return w === null ? null : { version: 4, words: [w, 0, 0, 0], port };
   }
-  const words = parseIpv6Words(addr);
-  if (words === null) return null;
+  const b = parseIpv6Text(addr);
+  if (b === null) return null;
+  const word = (i: number): number => ((b[i * 4]! << 24) | (b[i * 4 + 1]! << 16) | (b[i * 4 + 2]! << 8) | b[i * 4 + 3]!) >>> 0;
+  const words: [number, number, number, number] = [word(0), word(1), word(2), word(3)];
   if (words[0] === 0 && words[1] === 0 && words[2] === MAPPED_PREFIX_WORD) return { version: 4, words: [words[3], 0, 0, 0], port };
   return { version: 6, words, port };
 }
