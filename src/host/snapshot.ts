@@ -149,7 +149,8 @@ export function parseSnapshot(text: string, name: string): HostSnapshot {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new SnapshotError(`${name}: not JSON (${(e as Error).message})`);
+    // V8's message quotes the text, which may hold line breaks: one line for the user.
+    throw new SnapshotError(`${name}: not JSON (${(e as Error).message.replace(/\s+/g, ' ')})`);
   }
   if (!isObj(doc)) throw new SnapshotError(`${name}: not a JSON object`);
   if (doc.schema !== SNAPSHOT_SCHEMA) {

@@ -63,17 +63,21 @@ t.test('bad arguments: one line, exit 2', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'wirestat-replay-'));
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"schema": "something else"}');
+  const notJson = join(dir, 'not.json');
+  writeFileSync(notJson, 'hello\nworld\n');
   for (const [args, re] of [
     [['replay', DEMO, '--speed', '0'], /--speed must be a number above 0, or max/],
     [['replay', DEMO, '--speed', 'fast'], /--speed must be/],
     [['replay', join(dir, 'missing.pcap'), '--speed', 'max'], /missing\.pcap: no such file/],
     [['replay', DEMO, '--snapshot', join(dir, 'none.json')], /none\.json: cannot read/],
     [['replay', DEMO, '--snapshot', bad], /bad\.json/],
+    [['replay', DEMO, '--snapshot', notJson], /not\.json: not JSON/],
     [['replay', DEMO, '-f', 'tcp[0] = 1'], /^wirestat: filter: column 4/],
   ] as const) {
     const r = await runCli([...args], { plain: true });
     t.equal(r.code, 2, `${args.join(' ')}: exit 2 (${r.stderr.trim()})`);
     t.match(r.stderr, re);
+    t.equal(r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('Try ')).length, 1, 'one line');
     t.notOk(looksLikeStackTrace(r.stderr));
   }
 });
