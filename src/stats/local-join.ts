@@ -1,14 +1,26 @@
 /**
- * The host's socket table beside the wire: which conversations a local socket explains, and
- * how many wire bytes each socket's conversation carried. A first, exact-match join for the
- * dashboard; what the wire shows that no socket explains (and why) is issue 6's.
+ * The host's socket table beside the wire: which conversations this host's sockets explain.
  *
- * A socket explains a conversation when the protocol and both endpoints are equal, in either
- * order (a socket's local end may be the conversation's originator or its responder). A
- * dual-stack socket's IPv4-mapped addresses (`::ffff:198.18.0.1`) are the IPv4 endpoints the
- * wire carries. Listening and unconnected sockets explain no single conversation; they are
- * listed with no wire bytes. A conversation is "local" when one of its addresses is one of the
- * host's own (its interfaces' addresses), whether or not a socket was found for it.
+ * Every conversation gets one label:
+ * - **explained**: one end is this host (one of its interface addresses) and a socket explains it;
+ * - **unexplained**: one end is this host, but no socket does (a raw or packet socket, a process
+ *   in another namespace, a hidden one, or a forged source address);
+ * - **third-party**: neither end is this host (only a span port or a hub shows these).
+ *
+ * A socket explains a conversation when it is:
+ * - a connected TCP/UDP socket with the same protocol and both endpoints, in either order;
+ * - a listening TCP socket, or a bound but unconnected UDP socket, whose local address is this
+ *   host's end (or the wildcard 0.0.0.0 / ::, which a dual-stack socket also uses for IPv4) and
+ *   whose port is that end's port;
+ * - for ICMP and ICMPv6 that this host started (it sent the first packet), a raw socket of that
+ *   protocol (ping's). ICMP a peer started (an echo request to this host) is answered by the
+ *   kernel: no socket explains it.
+ * A raw socket of any other protocol explains nothing: a TCP SYN sent through one is exactly the
+ * traffic the socket table does not show. Dual-stack sockets' IPv4-mapped addresses
+ * (`::ffff:198.18.0.1`) are the IPv4 endpoints the wire carries.
+ *
+ * Snapshots are moments: sockets come and go between them. The join takes the union of every
+ * snapshot given (a live capture adds one each second), so a socket seen at any moment explains.
  */
 import type { HostSnapshot } from '../host/snapshot.js';
 import type { InetSocketJson } from '../host/document.js';
@@ -16,6 +28,15 @@ import { IPPROTO } from '../decode/summary.js';
 import type { ViewConversation, ViewSocket } from './dashboard-view.js';
 import { parseEndpoint } from './address.js';
 import type { Conversations } from './conversations.js';
+
+export type LocalLabel = 'explained' | 'unexplained' | 'third-party';
+
+export interface Explanation {
+  label: LocalLabel;
+  /** The socket's owner when a socket explains it (null when unknown, as netstat's "-"). */
+  pid: number | null;
+  program: string | null;
+}
 
 /** The wire protocol of a socket table (tcp6 is TCP over either IP version). */
 function ipProtocol(proto: InetSocketJson['proto']): { number: number; name: string } | null {
@@ -34,49 +55,96 @@ function ipProtocol(proto: InetSocketJson['proto']): { number: number; name: str
 }
 
 /** "1234/curl" as netstat -p prints it, "-" when the owner is unknown. */
-function ownerOf(s: InetSocketJson): string {
+function ownerOf(s: { pid: number | null; program: string | null }): string {
   return s.pid === null ? '-' : `${s.pid}/${s.program ?? '-'}`;
 }
 
-/** An endpoint in the report's form, IPv4-mapped addresses as IPv4. */
-function canonical(text: string): string | null {
+interface Endpoint {
+  /** Address text as the report writes it (IPv4-mapped as IPv4). */
+  ip: string;
+  port: number | null;
+}
+
+/** An endpoint in the report's form, IPv4-mapped addresses as IPv4; null if unreadable. */
+function endpoint(text: string): Endpoint | null {
   const p = parseEndpoint(text);
   if (p === null) return null;
   if (p.version === 4) {
     const w = p.words[0];
-    const ip = `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
-    return p.port === null ? ip : `${ip}:${p.port}`;
+    return { ip: `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`, port: p.port };
   }
-  return text;
+  const m = /^\[(.+)\]:\d+$/.exec(text);
+  return { ip: m ? m[1]! : text, port: p.port };
 }
 
-/** Strips the port: "198.18.0.1:80" → "198.18.0.1", "[2001:db8::1]:443" → "2001:db8::1". */
-function addressPart(endpoint: string): string {
-  const v6 = /^\[(.+)\]:\d+$/.exec(endpoint);
-  if (v6) return v6[1]!;
-  const v4 = /^(\d+\.\d+\.\d+\.\d+):\d+$/.exec(endpoint);
-  return v4 ? v4[1]! : endpoint;
+const show = (e: Endpoint): string => (e.port === null ? e.ip : e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
+
+function isWildcard(ip: string): boolean {
+  return ip === '0.0.0.0' || ip === '::';
+}
+
+/** State codes of /proc/net/tcp: LISTEN (10); for udp, 7 is unconnected (netstat prints ''). */
+const TCP_LISTEN = 10;
+
+interface Owner {
+  pid: number | null;
+  program: string | null;
 }
 
 export class LocalJoin {
-  /** proto + both endpoints (either order) → the socket's owner. */
-  private readonly byTuple = new Map<string, string>();
+  /** "proto local remote" (both orders) → owner, for connected sockets. */
+  private readonly byTuple = new Map<string, Owner>();
+  /** "proto ip:port" and "proto *:port" (wildcard) → owner, for listeners and bound UDP. */
+  private readonly byLocal = new Map<string, Owner>();
+  /** "icmp" / "icmpv6" → the owner of a raw socket of that protocol. */
+  private readonly rawIcmp = new Map<string, Owner>();
   private readonly addresses = new Set<string>();
-  private readonly inet: InetSocketJson[];
+  /** The newest snapshot's inet sockets (the local netstat panel shows the table as it is now). */
+  private inet: InetSocketJson[] = [];
+  private snapshots = 0;
 
-  constructor(readonly host: HostSnapshot) {
-    this.inet = host.sockets.filter((s): s is InetSocketJson => s.proto !== 'unix');
+  constructor(host?: HostSnapshot | readonly HostSnapshot[]) {
+    const list = host === undefined ? [] : Array.isArray(host) ? host : [host as HostSnapshot];
+    for (const s of list) this.add(s);
+  }
+
+  /** How many snapshots the join holds. */
+  get size(): number {
+    return this.snapshots;
+  }
+
+  /** The host's own addresses, as the report writes them. */
+  hostAddresses(): string[] {
+    return [...this.addresses];
+  }
+
+  /** Adds a snapshot: its addresses and sockets explain from now on. */
+  add(host: HostSnapshot): void {
+    this.snapshots++;
     for (const i of host.interfaces) {
       for (const a of i.ipv4) this.addresses.add(a.address);
       for (const a of i.ipv6) this.addresses.add(a.address);
     }
+    this.inet = host.sockets.filter((s): s is InetSocketJson => s.proto !== 'unix');
     for (const s of this.inet) {
+      const owner = { pid: s.pid, program: s.program };
+      if (s.proto === 'raw' || s.proto === 'raw6') {
+        const l = endpoint(s.local);
+        const name = s.proto === 'raw' ? (l?.port === IPPROTO.ICMP ? 'icmp' : null) : l?.port === IPPROTO.ICMPV6 ? 'icmpv6' : null;
+        if (name !== null) this.rawIcmp.set(name, owner);
+        continue;
+      }
       const p = ipProtocol(s.proto);
-      const local = canonical(s.local);
-      const remote = canonical(s.remote);
-      if (p === null || local === null || remote === null || s.listening) continue;
-      this.byTuple.set(`${p.name} ${local} ${remote}`, ownerOf(s));
-      this.byTuple.set(`${p.name} ${remote} ${local}`, ownerOf(s));
+      const local = endpoint(s.local);
+      const remote = endpoint(s.remote);
+      if (p === null || local === null || remote === null) continue;
+      const connected = remote.port !== null && remote.port !== 0 && !isWildcard(remote.ip);
+      if (connected && s.state_code !== TCP_LISTEN) {
+        this.byTuple.set(`${p.name} ${show(local)} ${show(remote)}`, owner);
+        this.byTuple.set(`${p.name} ${show(remote)} ${show(local)}`, owner);
+      } else if (p.name === 'udp' || s.state_code === TCP_LISTEN) {
+        this.byLocal.set(`${p.name} ${isWildcard(local.ip) ? '*' : local.ip}:${local.port}`, owner);
+      }
     }
   }
 
@@ -85,11 +153,38 @@ export class LocalJoin {
     return this.addresses.has(addr);
   }
 
-  /** Whether the host explains a conversation, and the owning process ("PID/program") if a socket does. */
+  /** The label of a conversation (`a`, `b` as the report writes them), and its owner when explained. */
+  classify(proto: string, a: string, b: string): Explanation {
+    const ea = endpoint(a);
+    const eb = endpoint(b);
+    const aLocal = ea !== null && this.addresses.has(ea.ip);
+    const bLocal = eb !== null && this.addresses.has(eb.ip);
+    if (!aLocal && !bLocal) return { label: 'third-party', pid: null, program: null };
+    const owner = this.owner(proto, a, b, aLocal ? ea : null, bLocal ? eb : null);
+    return owner === null ? { label: 'unexplained', pid: null, program: null } : { label: 'explained', pid: owner.pid, program: owner.program };
+  }
+
+  private owner(proto: string, a: string, b: string, aHost: Endpoint | null, bHost: Endpoint | null): Owner | null {
+    // ICMP the host started (an echo request from its address) is its raw socket's; ICMP a peer
+    // started is answered by the kernel, which no socket stands for.
+    if (proto === 'icmp' || proto === 'icmpv6') return aHost !== null ? (this.rawIcmp.get(proto) ?? null) : null;
+    if (proto !== 'tcp' && proto !== 'udp') return null;
+    const tuple = this.byTuple.get(`${proto} ${a} ${b}`);
+    if (tuple) return tuple;
+    // A listener or a bound UDP socket on this host's end (the responder's, usually).
+    for (const e of [bHost, aHost]) {
+      if (e === null || e.port === null) continue;
+      const exact = this.byLocal.get(`${proto} ${e.ip}:${e.port}`) ?? this.byLocal.get(`${proto} *:${e.port}`);
+      if (exact) return exact;
+    }
+    return null;
+  }
+
+  /** For the dashboard: whether the host explains a conversation, and its owner ("PID/program"). */
   explain(c: Pick<ViewConversation, 'proto' | 'a' | 'b'>): { local: boolean; owner: string | null } {
-    const owner = this.byTuple.get(`${c.proto} ${c.a} ${c.b}`) ?? null;
-    const local = owner !== null || this.isLocalAddress(addressPart(c.a)) || this.isLocalAddress(addressPart(c.b));
-    return { local, owner };
+    const x = this.classify(c.proto, c.a, c.b);
+    if (x.label === 'third-party') return { local: false, owner: null };
+    return { local: true, owner: x.label === 'explained' ? ownerOf(x) : null };
   }
 
   /** The row with `local` and `owner` filled (a new object: views are immutable). */
@@ -97,22 +192,33 @@ export class LocalJoin {
     return { ...c, ...this.explain(c) };
   }
 
-  /** The socket table as the panel shows it, each with its conversation's wire bytes when seen. */
+  /** The newest socket table as the panel shows it, each with its conversation's wire bytes when seen. */
   sockets(conv: Conversations): ViewSocket[] {
     const out: ViewSocket[] = [];
     for (const s of this.inet) {
       const p = ipProtocol(s.proto);
       let wireBytes: number | null = null;
       if (p !== null && !s.listening) {
-        const a = parseEndpoint(s.local);
-        const b = parseEndpoint(s.remote);
-        if (a !== null && b !== null && a.version === b.version) {
-          const id = conv.find(p.number, a.version, a.words, a.port, b.words, b.port);
-          if (id >= 0) wireBytes = conv.bytes(id, 0) + conv.bytes(id, 1);
-        }
+        const id = this.conversationOf(conv, p.number, s);
+        if (id >= 0) wireBytes = conv.bytes(id, 0) + conv.bytes(id, 1);
       }
       out.push({ proto: s.proto, local: s.local, remote: s.remote, state: s.state, owner: ownerOf(s), wireBytes });
     }
     return out;
+  }
+
+  /** Connected sockets of the newest snapshot whose conversation never appeared on the wire. */
+  quietSockets(conv: Conversations): InetSocketJson[] {
+    return this.inet.filter((s) => {
+      const p = ipProtocol(s.proto);
+      return p !== null && !s.listening && s.state === 'ESTABLISHED' && this.conversationOf(conv, p.number, s) < 0;
+    });
+  }
+
+  private conversationOf(conv: Conversations, proto: number, s: InetSocketJson): number {
+    const a = parseEndpoint(s.local);
+    const b = parseEndpoint(s.remote);
+    if (a === null || b === null || a.version !== b.version) return -1;
+    return conv.find(proto, a.version, a.words, a.port, b.words, b.port);
   }
 }

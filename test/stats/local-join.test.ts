@@ -122,3 +122,48 @@ t.test('sockets explain conversations; the host addresses make flows local', asy
   t.equal(sockets.find((s) => s.local === '0.0.0.0:22')!.owner, '1/sshd');
   t.equal(stats.conversations.size, 4, 'looking up inserted nothing');
 });
+
+t.test('labels: explained by a 5-tuple, a listener, a wildcard bind or ping; unexplained; third party', async (t) => {
+  const snap = {
+    schema: 'wirestat.snapshot/1',
+    sockets: [
+      { ...inet('tcp', '198.18.0.1:41000', '198.18.0.2:8080', 'ESTABLISHED', 100, 'curl'), state_code: 1 },
+      { ...inet('tcp', '198.18.0.1:8080', '0.0.0.0:0', 'LISTEN', 300, 'httpd', true), state_code: 10 },
+      { ...inet('tcp6', '[::]:9000', '[::]:0', 'LISTEN', 400, 'dual', true), state_code: 10 },
+      { ...inet('udp', '0.0.0.0:5353', '0.0.0.0:0', '', 500, 'mdns', true), state_code: 7 },
+      { ...inet('raw', '0.0.0.0:1', '0.0.0.0:0', '7', 600, 'ping'), state_code: 7 },
+      // A raw TCP socket: the SYNs it forges are what the socket table does not explain.
+      { ...inet('raw', '0.0.0.0:6', '0.0.0.0:0', '7', 700, 'forger'), state_code: 7 },
+    ],
+    interfaces: [{ name: 'e0', ipv4: [{ address: '198.18.0.1', prefix_length: 24, broadcast: null, label: 'e0' }], ipv6: [{ address: '2001:db8::1', prefix_length: 64, scope: 0 }] }],
+  } as unknown as HostSnapshot;
+  const j = new LocalJoin(snap);
+  const cases: [string, string, string, string, number | null][] = [
+    ['tcp', '198.18.0.1:41000', '198.18.0.2:8080', 'explained', 100],
+    ['tcp', '198.18.0.7:50000', '198.18.0.1:8080', 'explained', 300],
+    ['tcp', '198.18.0.7:50001', '198.18.0.1:9000', 'explained', 400],
+    ['tcp', '[2001:db8::7]:50002', '[2001:db8::1]:9000', 'explained', 400],
+    ['udp', '198.18.0.9:5353', '198.18.0.1:5353', 'explained', 500],
+    ['icmp', '198.18.0.1', '198.18.0.2', 'explained', 600],
+    ['icmp', '198.18.0.2', '198.18.0.1', 'unexplained', null],
+    ['tcp', '198.18.0.1:40000', '198.18.0.5:22', 'unexplained', null],
+    ['tcp', '198.18.0.7:50003', '198.18.0.1:7777', 'unexplained', null],
+    ['udp', '198.18.0.1:6000', '198.18.0.5:53', 'unexplained', null],
+    ['tcp', '198.18.0.7:1000', '198.18.0.8:80', 'third-party', null],
+    ['icmpv6', '2001:db8::7', '2001:db8::8', 'third-party', null],
+  ];
+  for (const [proto, a, b, label, pid] of cases) {
+    const x = j.classify(proto, a, b);
+    t.equal(x.label, label, `${proto} ${a} → ${b}: ${label}`);
+    t.equal(x.pid, pid);
+  }
+  t.same(j.hostAddresses().sort(), ['198.18.0.1', '2001:db8::1']);
+});
+
+t.test('snapshots add up: a socket seen in any of them explains', async (t) => {
+  const at = (sockets: unknown[]) => ({ ...host, sockets }) as unknown as HostSnapshot;
+  const j = new LocalJoin([at([inet('tcp', '198.18.0.1:41000', '198.18.0.2:8080', 'ESTABLISHED', 1, 'a')]), at([inet('tcp', '198.18.0.1:41001', '198.18.0.2:8080', 'ESTABLISHED', 2, 'b')])]);
+  t.equal(j.size, 2);
+  t.equal(j.classify('tcp', '198.18.0.1:41000', '198.18.0.2:8080').pid, 1, 'from the first snapshot');
+  t.equal(j.classify('tcp', '198.18.0.1:41001', '198.18.0.2:8080').pid, 2, 'from the second');
+});
