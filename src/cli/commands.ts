@@ -132,10 +132,12 @@ export async function runCommands(
       (y) =>
         captureOptions(y)
           .positional('file', { type: 'string', describe: 'capture file, or - for stdin' })
+          .option('host', { type: 'string', describe: 'label conversations with a host snapshot (wirestat snapshot)' })
           .check((a) => {
             if ((a.file === undefined) === (a.interface === undefined)) {
               throw new UsageError('name a capture file or an interface (-i IF), not both');
             }
+            if (a.file === undefined && a.host !== undefined) throw new UsageError('--host labels a capture file; live, wirestat compare -i IF takes the host view itself');
             if (a.file !== undefined) {
               for (const k of ['duration', 'Z', 'buffer-size', 'w'] as const) {
                 if (a[k] !== undefined) throw new UsageError(`-${k.length > 1 ? '-' : ''}${k} applies to a live capture (-i IF)`);
@@ -151,7 +153,7 @@ export async function runCommands(
           return;
         }
         code = await runReport(
-          { file, json: a.json, csv: a.csv as CsvTable | undefined, top: a.top, maxFlows: a['max-flows'], filter: a.filter },
+          { file, json: a.json, csv: a.csv as CsvTable | undefined, top: a.top, maxFlows: a['max-flows'], filter: a.filter, host: a.host },
           stdout,
         );
       },
@@ -188,7 +190,7 @@ export async function runCommands(
             coerce: (v: string) => (v === 'max' ? 'max' : Number(v)),
           })
           .option('filter', { alias: 'f', type: 'string', describe: "capture filter, tcpdump's syntax (pcap-filter(7))" })
-          .option('snapshot', { type: 'string', describe: 'a host snapshot (wirestat snapshot) for the local view' })
+          .option('host', { type: 'string', describe: 'the host view: a snapshot (wirestat snapshot) taken with the capture' })
           .option('sort', { type: 'string', choices: FLOW_SORTS, describe: 'conversations by bytes, packets, rate or recent' })
           .check((a) => {
             const sp = a.speed as number | 'max';
@@ -202,7 +204,7 @@ export async function runCommands(
             file: a.file,
             speed: a.speed as number | 'max',
             ...(a.filter !== undefined ? { filter: a.filter } : {}),
-            ...(a.snapshot !== undefined ? { snapshot: a.snapshot } : {}),
+            ...(a.host !== undefined ? { snapshot: a.host } : {}),
             ...(a.sort !== undefined ? { sort: a.sort as FlowSort } : {}),
           },
           { out: stdout, err: (text) => void process.stderr.write(text) },
@@ -227,6 +229,29 @@ export async function runCommands(
         code = await runSnapshot(
           { ...(a.output !== undefined ? { output: a.output } : {}), ...(a.netns !== undefined ? { netns: a.netns } : {}) },
           { out: stdout, err: (text) => void process.stderr.write(text), script, argv },
+        );
+      },
+    )
+    .command(
+      'compare [file]',
+      "what this host's sockets explain of the wire: a file with --host SNAPSHOT, or live (-i IF)",
+      (y) =>
+        captureOptions(y)
+          .positional('file', { type: 'string', describe: 'capture file' })
+          .option('host', { type: 'string', describe: 'with a file: the host snapshot taken with it (wirestat snapshot)' })
+          .check((a) => {
+            if ((a.file === undefined) === (a.interface === undefined)) throw new UsageError('name a capture file (with --host) or an interface (-i IF), not both');
+            if (a.file !== undefined && a.host === undefined) throw new UsageError('a capture file needs --host SNAPSHOT.json (wirestat snapshot, taken with the capture)');
+            if (a.file === undefined && a.host !== undefined) throw new UsageError('--host goes with a capture file; live, the host view is taken as the capture runs');
+            return true;
+          }),
+      async (a) => {
+        const { runCompare } = await import('./compare.js');
+        code = await runCompare(
+          a.file !== undefined
+            ? { file: a.file, host: a.host!, ...(a.filter !== undefined ? { filter: a.filter } : {}), json: a.json === true, top: a.top }
+            : { live: liveArgs(a, argv), json: a.json === true, top: a.top },
+          { out: stdout, io: liveIo() },
         );
       },
     )

@@ -18,6 +18,7 @@ import { PacketSummary } from '../decode/summary.js';
 import { buildReport, type Report } from '../stats/snapshot.js';
 import { WireStats } from '../stats/wire-stats.js';
 import type { ViewFacts } from '../stats/dashboard.js';
+import type { LocalJoin } from '../stats/local-join.js';
 import type { ViewSource } from '../stats/dashboard-view.js';
 import type { DashboardSource } from './dashboard-run.js';
 import { dropPrivileges } from './privileges.js';
@@ -223,8 +224,8 @@ export class LiveSession implements DashboardSource {
     if (this.writeFailure !== null) throw this.writeFailure;
   }
 
-  /** The report of everything counted (call after stop()). */
-  report(top: number | undefined): Report {
+  /** The report of everything counted (call after stop()); with a host view, labelled. */
+  report(top: number | undefined, host: LocalJoin | null = null): Report {
     return buildReport(
       this.stats,
       {
@@ -236,7 +237,7 @@ export class LiveSession implements DashboardSource {
         filter: this.filter,
         live: { nic: this.nicGrowth(), lostPackets: this.lost(), seconds: this.seconds() },
       },
-      top !== undefined ? { top } : {},
+      { ...(top !== undefined ? { top } : {}), ...(host ? { host } : {}) },
     );
   }
 }

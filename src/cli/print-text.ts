@@ -46,6 +46,15 @@ export function printText(r: Report): string {
   );
   if (s.filter !== null) out.push(`  filter: ${s.filter}`);
   if (s.kind === 'live') out.push(`  ${liveLine(s)}`);
+  const l = r.local;
+  if (l !== null) {
+    const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+    out.push(
+      `  host view (${l.snapshots} snapshot${l.snapshots === 1 ? '' : 's'}): ${pct(l.share.host_packets)} of packets involve this host, ` +
+        `${pct(l.share.explained_of_host_packets)} of those explained by its sockets; ${l.unexplained.conversations} conversations unexplained, ` +
+        `${l.third_party.conversations} third-party (wirestat compare lists them)`,
+    );
+  }
   if (s.first_ts !== null) {
     out.push(`  ${formatTime(s.first_ts)} to ${formatTime(s.last_ts)} UTC (${duration(s.first_ts, s.last_ts)} s)`);
   }

@@ -2,6 +2,7 @@
  * `wirestat report FILE`: reads a capture file (or `-`) and prints its conversations, endpoints,
  * protocols and malformed counts as text, JSON (`wirestat.report/1`) or CSV.
  */
+import type { LocalJoin } from '../stats/local-join.js';
 import type { Report } from '../stats/snapshot.js';
 import { analyzeFile } from './analyze.js';
 import type { CsvTable } from './print-csv.js';
@@ -15,6 +16,8 @@ export interface ReportArgs {
   top?: number;
   maxFlows?: number;
   filter?: string;
+  /** A host snapshot: labels every conversation and adds the local section. */
+  host?: string;
 }
 
 /** Side effects enter here: the CLI passes process.stdout, tests pass a collector. */
@@ -25,13 +28,21 @@ export interface Output {
 }
 
 export async function runReport(args: ReportArgs, out: Output): Promise<number> {
+  const host = args.host !== undefined ? await hostJoin([args.host]) : null;
   const { report } = await analyzeFile(args.file, {
+    ...(host ? { host } : {}),
     ...(args.top !== undefined ? { top: args.top } : {}),
     ...(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {}),
     ...(args.filter !== undefined ? { filter: args.filter } : {}),
   });
   printReport(report, args, out);
   return 0;
+}
+
+/** The host view from snapshot files (wirestat.snapshot/1); throws SnapshotError (one line). */
+export async function hostJoin(files: readonly string[]): Promise<LocalJoin> {
+  const [{ loadHostSnapshot }, { LocalJoin }] = await Promise.all([import('./dashboard-cmd.js'), import('../stats/local-join.js')]);
+  return new LocalJoin(files.map(loadHostSnapshot));
 }
 
 /** The report in the form asked for: JSON, one CSV table, or text. */

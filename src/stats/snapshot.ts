@@ -11,6 +11,8 @@ import { LAYER_NAMES } from '../decode/summary.js';
 import { formatEndpoint, formatIp, formatMac } from './address.js';
 import { type Conversations, PROTO_FRAGMENT } from './conversations.js';
 import { type Endpoints, KIND_IPV6, KIND_MAC, T } from './endpoints.js';
+import type { LocalJoin, LocalLabel } from './local-join.js';
+import { labelRows, localSection, type LocalSection } from './local-report.js';
 import type { WireStats } from './wire-stats.js';
 
 export const REPORT_SCHEMA = 'wirestat.report/1';
@@ -63,6 +65,11 @@ export interface ConversationRow {
   last_ts: number | null;
   state: string | null;
   history: string | null;
+  /** With a host view (`--host`, live): what the host's sockets say of it; null without one. */
+  local: LocalLabel | null;
+  /** The explaining socket's owner (null when unexplained, unknown, or without a host view). */
+  pid: number | null;
+  program: string | null;
 }
 
 export interface EndpointRow {
@@ -77,6 +84,8 @@ export interface Report {
   protocols: Record<string, Count>;
   malformed: Record<string, number>;
   conversations: ConversationRow[];
+  /** What the host view explains of the wire (local-report.ts), or null without a host view. */
+  local: LocalSection | null;
   /** Rows before --top cut the list. */
   conversations_total: number;
   endpoints: EndpointRow[];
@@ -95,6 +104,8 @@ export interface SourceFacts {
 }
 
 export interface ReportOptions {
+  /** The host's view (snapshots joined): labels every conversation and adds the local section. */
+  host?: LocalJoin | null;
   /** Keep only the N largest conversations and endpoints. */
   top?: number;
 }
@@ -137,7 +148,8 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
     },
     protocols: protocolTable(stats),
     malformed: malformedTable(stats),
-    conversations: conversationRows(stats, opts.top),
+    conversations: opts.host ? labelRows(conversationRows(stats, opts.top), opts.host) : conversationRows(stats, opts.top),
+    local: opts.host ? localSection(stats, opts.host) : null,
     conversations_total: stats.conversations.size,
     endpoints,
     endpoints_total: stats.endpoints.size,
@@ -210,6 +222,9 @@ export function conversationRow(c: Conversations, id: number): ConversationRow {
     last_ts: seconds(c.lastTs(id)),
     state: t >= 0 ? c.tcp.connState(t, o) : null,
     history: t >= 0 ? c.tcp.historyString(t, o) : null,
+    local: null,
+    pid: null,
+    program: null,
   };
 }
 

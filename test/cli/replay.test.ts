@@ -69,9 +69,9 @@ t.test('bad arguments: one line, exit 2', async (t) => {
     [['replay', DEMO, '--speed', '0'], /--speed must be a number above 0, or max/],
     [['replay', DEMO, '--speed', 'fast'], /--speed must be/],
     [['replay', join(dir, 'missing.pcap'), '--speed', 'max'], /missing\.pcap: no such file/],
-    [['replay', DEMO, '--snapshot', join(dir, 'none.json')], /none\.json: cannot read/],
-    [['replay', DEMO, '--snapshot', bad], /bad\.json/],
-    [['replay', DEMO, '--snapshot', notJson], /not\.json: not JSON/],
+    [['replay', DEMO, '--host', join(dir, 'none.json')], /none\.json: cannot read/],
+    [['replay', DEMO, '--host', bad], /bad\.json/],
+    [['replay', DEMO, '--host', notJson], /not\.json: not JSON/],
     [['replay', DEMO, '-f', 'tcp[0] = 1'], /^wirestat: filter: column 4/],
   ] as const) {
     const r = await runCli([...args], { plain: true });
