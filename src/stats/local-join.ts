@@ -140,10 +140,13 @@ export class LocalJoin {
       if (p === null || local === null || remote === null) continue;
       const connected = remote.port !== null && remote.port !== 0 && !isWildcard(remote.ip);
       if (connected && s.state_code !== TCP_LISTEN) {
-        this.byTuple.set(`${p.name} ${show(local)} ${show(remote)}`, owner);
-        this.byTuple.set(`${p.name} ${show(remote)} ${show(local)}`, owner);
+        // A later snapshot may show the same connection ownerless (TIME_WAIT): keep the owner.
+        for (const key of [`${p.name} ${show(local)} ${show(remote)}`, `${p.name} ${show(remote)} ${show(local)}`]) {
+          if (this.byTuple.get(key)?.pid == null) this.byTuple.set(key, owner);
+        }
       } else if (p.name === 'udp' || s.state_code === TCP_LISTEN) {
-        this.byLocal.set(`${p.name} ${isWildcard(local.ip) ? '*' : local.ip}:${local.port}`, owner);
+        const key = `${p.name} ${isWildcard(local.ip) ? '*' : local.ip}:${local.port}`;
+        if (this.byLocal.get(key)?.pid == null) this.byLocal.set(key, owner);
       }
     }
   }
@@ -170,14 +173,15 @@ export class LocalJoin {
     if (proto === 'icmp' || proto === 'icmpv6') return aHost !== null ? (this.rawIcmp.get(proto) ?? null) : null;
     if (proto !== 'tcp' && proto !== 'udp') return null;
     const tuple = this.byTuple.get(`${proto} ${a} ${b}`);
-    if (tuple) return tuple;
-    // A listener or a bound UDP socket on this host's end (the responder's, usually).
+    if (tuple && tuple.pid !== null) return tuple;
+    // A listener or a bound UDP socket on this host's end (the responder's, usually). It also
+    // names the owner of a connection seen only ownerless (an accepted socket in TIME_WAIT).
     for (const e of [bHost, aHost]) {
       if (e === null || e.port === null) continue;
-      const exact = this.byLocal.get(`${proto} ${e.ip}:${e.port}`) ?? this.byLocal.get(`${proto} *:${e.port}`);
-      if (exact) return exact;
+      const bound = this.byLocal.get(`${proto} ${e.ip}:${e.port}`) ?? this.byLocal.get(`${proto} *:${e.port}`);
+      if (bound) return bound;
     }
-    return null;
+    return tuple ?? null;
   }
 
   /** For the dashboard: whether the host explains a conversation, and its owner ("PID/program"). */
