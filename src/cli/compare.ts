@@ -5,7 +5,8 @@
  * (`wirestat.report/1`) with every conversation labelled and the `local` section; the text
  * leads with the headline shares and lists what no socket explains.
  */
-import { takeSnapshot } from '../host/snapshot.js';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { type HostSnapshot, takeSnapshot } from '../host/snapshot.js';
 import { LocalJoin } from '../stats/local-join.js';
 import type { Report } from '../stats/snapshot.js';
 import { analyzeFile } from './analyze.js';
@@ -40,12 +41,26 @@ async function compareFile(args: { file: string; host: string; filter?: string; 
 async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo): Promise<Report> {
   const session = LiveSession.start(live, io);
   const join = new LocalJoin();
+  // With -w FILE, the host view goes beside the capture (FILE.host.json), so `compare FILE
+  // --host FILE.host.json` replays both views: a snapshot line each time the socket table
+  // changed. Opened after the capture (and -Z), as the capture file is.
+  const beside = live.write !== undefined && live.write !== '-' ? `${live.write}.host.json` : null;
+  if (beside !== null) writeFileSync(beside, '');
+  let lastSockets = '';
+  const keep = (s: HostSnapshot): void => {
+    join.add(s);
+    if (beside === null) return;
+    const sockets = JSON.stringify(s.sockets);
+    if (sockets === lastSockets) return;
+    lastSockets = sockets;
+    appendFileSync(beside, JSON.stringify(s) + '\n');
+  };
   let busy = false;
   const snap = (): void => {
     if (busy) return;
     busy = true;
     takeSnapshot()
-      .then((s) => join.add(s))
+      .then(keep)
       .catch(() => undefined)
       .finally(() => (busy = false));
   };
@@ -58,7 +73,7 @@ async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo):
     session.stop();
   }
   // One more look at the table, after the last packet: a connection opened in the last second.
-  join.add(await takeSnapshot());
+  keep(await takeSnapshot());
   return session.report(top, join);
 }
 

@@ -25,13 +25,24 @@ export interface DisplayOptions {
 
 /** Reads a host snapshot (wirestat.snapshot/1) for a replay; throws SnapshotError (one line). */
 export function loadHostSnapshot(file: string): HostSnapshot {
+  return loadHostSnapshots(file)[0]!;
+}
+
+/**
+ * Reads the host view of a capture: one snapshot document, or several, one per line (what
+ * `wirestat compare -i IF -w FILE` writes beside FILE as FILE.host.json: every change of the
+ * socket table it saw). Throws SnapshotError (one line, naming the line when there are several).
+ */
+export function loadHostSnapshots(file: string): HostSnapshot[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new SnapshotError(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? err})`);
   }
-  return parseSnapshot(text, file);
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length <= 1) return [parseSnapshot(text, file)];
+  return lines.map((l, i) => parseSnapshot(l, `${file}: line ${i + 1}`));
 }
 
 /** The host's view while capturing live: a snapshot of this host, taken again after each tick. */

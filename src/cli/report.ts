@@ -41,8 +41,8 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
 
 /** The host view from snapshot files (wirestat.snapshot/1); throws SnapshotError (one line). */
 export async function hostJoin(files: readonly string[]): Promise<LocalJoin> {
-  const [{ loadHostSnapshot }, { LocalJoin }] = await Promise.all([import('./dashboard-cmd.js'), import('../stats/local-join.js')]);
-  return new LocalJoin(files.map(loadHostSnapshot));
+  const [{ loadHostSnapshots }, { LocalJoin }] = await Promise.all([import('./dashboard-cmd.js'), import('../stats/local-join.js')]);
+  return new LocalJoin(files.flatMap(loadHostSnapshots));
 }
 
 /** The report in the form asked for: JSON, one CSV table, or text. */

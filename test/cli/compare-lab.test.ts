@@ -3,9 +3,12 @@
  * it serves HTTP to h1 (a listener explains it), keeps a connection of its own to h2 (its
  * socket explains it), and sends TCP SYNs from its own address through a raw socket (nothing in
  * the socket table explains them); h1 and h2 also talk among themselves (third party). Every
- * conversation must get its label, the explained ones the right PID. Needs root: skipped with one line otherwise, a failure when CI=true.
+ * conversation must get its label, the explained ones the right PID. The capture written with
+ * -w and the host view written beside it, replayed (`compare FILE --host`), label the same. Needs root: skipped with one line otherwise, a failure when CI=true.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { loadCap } from '../../src/capture/live-cap.js';
 import type { Report } from '../../src/stats/snapshot.js';
@@ -56,7 +59,7 @@ if (gateLab(t)) {
     if (process.env.CI === 'true') t.fail('the cap binding did not build (CI=true)');
     else t.plan(0, 'skip: the cap binding is not installed');
   } else {
-    t.test('explained, unexplained and third party, live', async (t) => {
+    t.test('explained, unexplained and third party, live and replayed', async (t) => {
       await withLab({ hosts: true, resolve: 'learned' }, async (lab) => {
         const ok = async (role: 'sensor' | 'h1' | 'h2', cmd: string, args: string[]) => {
           const r = await lab.exec(role, cmd, args);
@@ -69,7 +72,8 @@ if (gateLab(t)) {
         await server.waitFor(/Serving HTTP/, { stream: 'stdout', timeoutMs: 10_000 }).catch(() => new Promise((r) => setTimeout(r, 1000)));
         await new Promise((r) => setTimeout(r, 500));
 
-        const cmp = lab.spawn('sensor', process.execPath, [CLI, 'compare', '-i', SENSOR_IF, '--duration', '6', '--json'], { maxSeconds: 60 });
+        const file = join(lab.dir, 'compare.pcap');
+        const cmp = lab.spawn('sensor', process.execPath, [CLI, 'compare', '-i', SENSOR_IF, '--duration', '6', '--json', '-w', file], { maxSeconds: 60 });
         await cmp.waitFor(/listening on /, { timeoutMs: 15_000 });
 
         const client = lab.spawn('sensor', 'python3', ['-c', SLOW_CLIENT, HOST_ADDR.h2.ipv4, '8081'], { maxSeconds: 20 });
@@ -109,6 +113,25 @@ if (gateLab(t)) {
         // None missed: every conversation is labelled, and every one with an end on the sensor is
         // either one of the above or the lab's own neighbour discovery.
         t.ok(rows.every((c) => c.local !== null), 'every conversation labelled');
+
+        // The same capture, written with -w, and the host view written beside it: replayed, the
+        // same labels and owners.
+        const replay = await lab.exec('sensor', process.execPath, [CLI, 'compare', file, '--host', `${file}.host.json`, '--json']);
+        t.equal(replay.code, 0, `compare FILE --host: exit 0 ${replay.stderr}`);
+        const again = JSON.parse(replay.stdout) as Report;
+        const labels = (r: Report) => r.conversations.map((c) => `${c.proto} ${c.a} ${c.b} ${c.local} ${c.pid}`).sort();
+        t.same(labels(again), labels(rep), `replayed: the same ${rows.length} labels`);
+        t.same(again.local!.share, rep.local!.share, 'and the same shares');
+
+        // The shares against tshark on the same file with the sensor's addresses.
+        const addrs = rep.local!.addresses;
+        const filter = addrs.map((a) => (a.includes(':') ? `ipv6.addr == ${a}` : `ip.addr == ${a}`)).join(' or ');
+        const ts = spawnSync('tshark', ['-n', '-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.len'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+        const lens = ts.stdout.split('\n').filter(Boolean).map(Number);
+        t.equal(rep.local!.host.packets, lens.length, `host packets = tshark's for ${addrs.join(' ')} (${lens.length})`);
+        t.equal(rep.local!.host.bytes, lens.reduce((x, y) => x + y, 0), "host bytes = tshark's");
+        const all = spawnSync('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.len'], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout.split('\n').filter(Boolean).length;
+        t.equal(rep.local!.share.host_packets, lens.length / all, 'the share of packets');
 
       });
     });
