@@ -67,6 +67,11 @@ export interface ViewConversation {
   local: boolean | null;
   /** The local socket's owner, when known ("1234/curl"). */
   owner: string | null;
+  /**
+   * The host join's label (local-join.ts): explained (then `local` is true), unexplained (an end
+   * on this host, no socket), third-party; absent or null without a local view.
+   */
+  label?: 'explained' | 'unexplained' | 'third-party' | null;
 }
 
 export interface ViewEndpoint {

@@ -77,7 +77,7 @@ export interface ViewFacts {
    * The host join, when there is a local view: whether a local socket explains a shown
    * conversation, and its owner. Absent: `local` and `owner` are null.
    */
-  join?: ((row: ViewConversation) => { local: boolean | null; owner: string | null }) | null;
+  join?: ((row: ViewConversation) => { local: boolean | null; owner: string | null; label?: ViewConversation['label'] }) | null;
 }
 
 /** The sort after `s` in FLOW_SORTS (the TUI's sort key cycles through them). */
@@ -232,6 +232,7 @@ export class Dashboard {
         const j = join(row);
         row.local = j.local;
         row.owner = j.owner;
+        if (j.label !== undefined) row.label = j.label;
       }
       out[i] = Object.freeze(row);
     }

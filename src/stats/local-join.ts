@@ -184,11 +184,10 @@ export class LocalJoin {
     return tuple ?? null;
   }
 
-  /** For the dashboard: whether the host explains a conversation, and its owner ("PID/program"). */
-  explain(c: Pick<ViewConversation, 'proto' | 'a' | 'b'>): { local: boolean; owner: string | null } {
+  /** For the dashboard: whether a socket explains a conversation, its owner ("PID/program"), its label. */
+  explain(c: Pick<ViewConversation, 'proto' | 'a' | 'b'>): { local: boolean; owner: string | null; label: LocalLabel } {
     const x = this.classify(c.proto, c.a, c.b);
-    if (x.label === 'third-party') return { local: false, owner: null };
-    return { local: true, owner: x.label === 'explained' ? ownerOf(x) : null };
+    return { local: x.label === 'explained', owner: x.label === 'explained' ? ownerOf(x) : null, label: x.label };
   }
 
   /** The row with `local` and `owner` filled (a new object: views are immutable). */

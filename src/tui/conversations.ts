@@ -2,7 +2,8 @@
  * The whole-wire conversations: one row per flow, both directions, as the view sorted and
  * filtered them (the screen never sorts or filters: it would have to touch every row).
  *
- * `*` in the first column: a socket of this host explains the flow (the view's `local`).
+ * `*` in the first column: a socket of this host explains the flow (the view's `local`); `!`: an
+ * end is this host but no socket explains it (the view's `label`, unexplained).
  * Rates are bits per second over 2, 10 and 40 s, as iftop shows them; `t` swaps them for the
  * totals (each direction, duration, TCP history).
  */
@@ -28,7 +29,14 @@ function endpointColumn(ctx: PanelContext, title: string, side: 'a' | 'b'): Colu
 
 export function conversationColumns(ctx: PanelContext): Column<C>[] {
   const now = ctx.view.time;
-  const mark: Column<C> = { title: '', width: 1, align: 'l', drop: 0, value: (c) => (c.local === true ? '*' : ''), style: () => 'local' };
+  const mark: Column<C> = {
+    title: '',
+    width: 1,
+    align: 'l',
+    drop: 0,
+    value: (c) => (c.local === true ? '*' : c.label === 'unexplained' ? '!' : ''),
+    style: () => 'local',
+  };
   const proto: Column<C> = { title: 'Proto', width: { min: 5, max: 10, weight: 1 }, align: 'l', drop: 1, value: (c) => c.proto };
   const a = endpointColumn(ctx, 'A', 'a');
   const b = endpointColumn(ctx, 'B', 'b');
@@ -48,7 +56,7 @@ export function conversationColumns(ctx: PanelContext): Column<C>[] {
     width: { min: 12, max: 28, weight: 3 },
     align: 'l',
     drop: 7,
-    value: (c) => c.owner ?? (c.local === true ? 'local' : ''),
+    value: (c) => c.owner ?? (c.label === 'unexplained' ? 'unexplained' : c.local === true ? 'local' : ''),
   };
   if (!ctx.modes.totals) {
     return [mark, proto, a, b, pkts(5), total(4), rate(0, '2s', 2), rate(1, '10s', 3), rate(2, '40s', 3), state, idle, owner];
