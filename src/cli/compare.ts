@@ -11,6 +11,7 @@ import { LocalJoin } from '../stats/local-join.js';
 import type { Report } from '../stats/snapshot.js';
 import { analyzeFile } from './analyze.js';
 import { type LiveArgs, type LiveIo, LiveSession, untilStopped } from './live.js';
+import { percent } from './print-text.js';
 import { formatTable } from './table.js';
 import { printable } from '../host/sanitize.js';
 import { hostJoin, type Output } from './report.js';
@@ -77,7 +78,7 @@ async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo):
   return session.report(top, join);
 }
 
-const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+const pct = percent;
 
 /** The comparison as text: headline, labels, what no socket explains, quiet connections. */
 export function printCompare(r: Report): string {

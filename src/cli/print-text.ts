@@ -22,6 +22,11 @@ function duration(first: number | null, last: number | null): string {
   return first === null || last === null ? '-' : (last - first).toFixed(6);
 }
 
+/** A share (0..1) as a percentage with one decimal; "-" when there is none. */
+export function percent(x: number | null): string {
+  return x === null ? '-' : `${(100 * x).toFixed(1)}%`;
+}
+
 /** The interface's side of a live capture: what it received and dropped, and what we missed. */
 function liveLine(s: Report['source']): string {
   const parts = [`${(s.duration ?? 0).toFixed(3)} s`];
@@ -48,7 +53,7 @@ export function printText(r: Report): string {
   if (s.kind === 'live') out.push(`  ${liveLine(s)}`);
   const l = r.local;
   if (l !== null) {
-    const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
+    const pct = percent;
     out.push(
       `  host view (${l.snapshots} snapshot${l.snapshots === 1 ? '' : 's'}): ${pct(l.share.host_packets)} of packets involve this host, ` +
         `${pct(l.share.explained_of_host_packets)} of those explained by its sockets; ${l.unexplained.conversations} conversations unexplained, ` +

@@ -7,22 +7,15 @@
  * -w and the host view written beside it, replayed (`compare FILE --host`), label the same. Needs root: skipped with one line otherwise, a failure when CI=true.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadCap } from '../../src/capture/live-cap.js';
 import type { Report } from '../../src/stats/snapshot.js';
 import { CLI } from '../helpers/cli.js';
-import { gateLab, HOST_ADDR, type LabProcess, SENSOR_IF, withLab } from '../lab/lab.js';
+import { childPid, gateLab, HOST_ADDR, SENSOR_IF, withLab } from '../lab/lab.js';
 
 const SENSOR_IP = '198.18.99.10';
 
-/** The PID of the program itself: lab.spawn runs it under `timeout`, whose only child it is. */
-function childPid(p: LabProcess): number {
-  const kids = readFileSync(`/proc/${p.pid}/task/${p.pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean);
-  if (kids.length !== 1) throw new Error(`expected one child of ${p.pid}, found ${kids.join(' ') || 'none'}`);
-  return Number(kids[0]);
-}
 
 /** A TCP SYN from `src` to `dst:port` through a raw socket (the kernel adds the IP header). */
 const RAW_SYN = `

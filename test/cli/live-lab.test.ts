@@ -15,7 +15,7 @@ import { loadCap } from '../../src/capture/live-cap.js';
 import { readCapture } from '../../src/capture/reader.js';
 import type { Report } from '../../src/stats/snapshot.js';
 import { CLI, ROOT } from '../helpers/cli.js';
-import { gateLab, type Lab, type LabProcess, SENSOR_IF, withLab } from '../lab/lab.js';
+import { childPid, gateLab, type Lab, type LabProcess, SENSOR_IF, withLab } from '../lab/lab.js';
 
 const CAPTURES = join(ROOT, 'fixtures/captures');
 /** Ethernet fixtures: what a span port would deliver. */
@@ -42,13 +42,6 @@ async function startLive(lab: Lab, args: string[]): Promise<LabProcess> {
   const p = lab.spawn('sensor', process.execPath, [CLI, ...args], { maxSeconds: 60 });
   await p.waitFor(/listening on /, { timeoutMs: 15_000 });
   return p;
-}
-
-/** The PID of wirestat itself: lab.spawn runs it under `timeout`, whose only child it is. */
-function childPid(parent: number): number {
-  const kids = readFileSync(`/proc/${parent}/task/${parent}/children`, 'latin1').trim().split(/\s+/).filter(Boolean);
-  if (kids.length !== 1) throw new Error(`expected one child of ${parent}, found ${kids.join(' ') || 'none'}`);
-  return Number(kids[0]);
 }
 
 /** tshark's TCP and UDP conversation rows without the two time columns (relative start and
@@ -112,7 +105,7 @@ if (gateLab(t)) {
       await withLab({}, async (lab) => {
         const p = await startLive(lab, ['report', '-i', SENSOR_IF, '--json', '-Z', 'nobody']);
         // Nothing has been sent yet: whatever decodes later runs with these credentials.
-        const status = readFileSync(`/proc/${childPid(p.pid!)}/status`, 'latin1');
+        const status = readFileSync(`/proc/${childPid(p)}/status`, 'latin1');
         t.match(status, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m, 'every uid is nobody');
         t.match(status, /^CapEff:\s+0+$/m, 'no effective capabilities');
         t.match(status, /^CapPrm:\s+0+$/m, 'no permitted capabilities');
@@ -128,7 +121,7 @@ if (gateLab(t)) {
         const before = await lab.promiscuity('sensor', SENSOR_IF);
         for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
           const p = await startLive(lab, ['live', '-i', SENSOR_IF, '--json']);
-          const pid = childPid(p.pid!);
+          const pid = childPid(p);
           t.equal(await lab.promiscuity('sensor', SENSOR_IF), before + 1, `${signal}: promiscuous while capturing`);
           process.kill(pid, signal);
           const end = await p.exited;
@@ -164,7 +157,7 @@ if (gateLab(t)) {
         const k = await startLive(lab, ['live', '-i', SENSOR_IF, '-w', killed]);
         const replay = lab.replay(join(CAPTURES, 'demo.pcap'), { pps: 1000 });
         await new Promise((r) => setTimeout(r, 1300));
-        process.kill(childPid(k.pid!), 'SIGKILL');
+        process.kill(childPid(k), 'SIGKILL');
         await k.exited;
         await replay;
         let n = 0;

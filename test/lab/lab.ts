@@ -826,6 +826,13 @@ export class Lab {
   }
 }
 
+/** The PID of the program a LabProcess runs: `spawn` runs it under `timeout`, whose only child it is. */
+export function childPid(p: LabProcess): number {
+  const kids = readFileSync(`/proc/${p.pid}/task/${p.pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean);
+  if (kids.length !== 1) throw new Error(`lab: expected one child of ${p.pid}, found ${kids.join(' ') || 'none'}`);
+  return Number(kids[0]);
+}
+
 /** Builds a lab, runs `fn` in it and removes the lab, whatever `fn` does. */
 export async function withLab<T>(opts: LabOptions, fn: (lab: Lab) => Promise<T>): Promise<T> {
   const lab = new Lab(opts);
