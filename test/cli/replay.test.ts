@@ -71,7 +71,7 @@ t.test('bad arguments: one line, exit 2', async (t) => {
     [['replay', join(dir, 'missing.pcap'), '--speed', 'max'], /missing\.pcap: no such file/],
     [['replay', DEMO, '--host', join(dir, 'none.json')], /none\.json: cannot read/],
     [['replay', DEMO, '--host', bad], /bad\.json/],
-    [['replay', DEMO, '--host', notJson], /not\.json: not JSON/],
+    [['replay', DEMO, '--host', notJson], /not\.json: (line 1: )?not JSON/],
     [['replay', DEMO, '-f', 'tcp[0] = 1'], /^wirestat: filter: column 4/],
   ] as const) {
     const r = await runCli([...args], { plain: true });
