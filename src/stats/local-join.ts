@@ -26,7 +26,7 @@ import type { HostSnapshot } from '../host/snapshot.js';
 import type { InetSocketJson } from '../host/document.js';
 import { IPPROTO } from '../decode/summary.js';
 import type { ViewConversation, ViewSocket } from './dashboard-view.js';
-import { parseEndpoint } from './address.js';
+import { formatEndpoint, formatIp, parseEndpoint } from './address.js';
 import type { Conversations } from './conversations.js';
 
 export type LocalLabel = 'explained' | 'unexplained' | 'third-party';
@@ -63,21 +63,16 @@ interface Endpoint {
   /** Address text as the report writes it (IPv4-mapped as IPv4). */
   ip: string;
   port: number | null;
+  /** The endpoint as the report writes it: `198.18.0.1:80`, `[2001:db8::1]:443`. */
+  text: string;
 }
 
-/** An endpoint in the report's form, IPv4-mapped addresses as IPv4; null if unreadable. */
+/** An endpoint read back (parseEndpoint) and written as the report does; null if unreadable. */
 function endpoint(text: string): Endpoint | null {
   const p = parseEndpoint(text);
   if (p === null) return null;
-  if (p.version === 4) {
-    const w = p.words[0];
-    return { ip: `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`, port: p.port };
-  }
-  const m = /^\[(.+)\]:\d+$/.exec(text);
-  return { ip: m ? m[1]! : text, port: p.port };
+  return { ip: formatIp(p.version, p.words), port: p.port, text: formatEndpoint(p.version, p.words, 0, p.port) };
 }
-
-const show = (e: Endpoint): string => (e.port === null ? e.ip : e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`);
 
 function isWildcard(ip: string): boolean {
   return ip === '0.0.0.0' || ip === '::';
@@ -141,7 +136,7 @@ export class LocalJoin {
       const connected = remote.port !== null && remote.port !== 0 && !isWildcard(remote.ip);
       if (connected && s.state_code !== TCP_LISTEN) {
         // A later snapshot may show the same connection ownerless (TIME_WAIT): keep the owner.
-        for (const key of [`${p.name} ${show(local)} ${show(remote)}`, `${p.name} ${show(remote)} ${show(local)}`]) {
+        for (const key of [`${p.name} ${local.text} ${remote.text}`, `${p.name} ${remote.text} ${local.text}`]) {
           if (this.byTuple.get(key)?.pid == null) this.byTuple.set(key, owner);
         }
       } else if (p.name === 'udp' || s.state_code === TCP_LISTEN) {
