@@ -8,6 +8,7 @@
  * tracked separately: the sender of the first pure SYN when one was seen, else the sender of
  * the first packet.
  */
+import { ipProtocolName } from '../decode/names.js';
 import { IPPROTO, type PacketSummary } from '../decode/summary.js';
 import { TCP_FLAG } from '../decode/tcp.js';
 import { FlowTable } from './flow-table.js';
@@ -21,6 +22,11 @@ const PORTS_FLAG = 0x8000;
 const PROTO_MASK = 0x1ff;
 /** The proto value of a row of later fragments (above every IP protocol number). */
 export const PROTO_FRAGMENT = 256;
+
+/** A conversation's protocol as the report names it: "fragment", or the IP protocol's name. */
+export function conversationProtoName(proto: number): string {
+  return proto === PROTO_FRAGMENT ? 'fragment' : ipProtocolName(proto);
+}
 
 const IPPROTO_RESERVED = 255;
 const PURE_SYN_MASK = TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.RST | TCP_FLAG.FIN;

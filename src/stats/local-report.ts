@@ -4,7 +4,8 @@
  * Every conversation is labelled by LocalJoin (local-join.ts); packets outside conversations
  * (ARP, non-IP) involve no host address and count only in the totals.
  */
-import { conversationProtoName, type ConversationRow } from './snapshot.js';
+import { conversationProtoName } from './conversations.js';
+import type { ConversationRow } from './snapshot.js';
 import type { LocalJoin, LocalLabel } from './local-join.js';
 import { formatEndpoint } from './address.js';
 import type { WireStats } from './wire-stats.js';

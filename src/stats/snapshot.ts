@@ -9,7 +9,7 @@ import { reasonName } from '../decode/reasons.js';
 import { etherTypeName, ipProtocolName } from '../decode/names.js';
 import { LAYER_NAMES } from '../decode/summary.js';
 import { formatEndpoint, formatIp, formatMac } from './address.js';
-import { type Conversations, PROTO_FRAGMENT } from './conversations.js';
+import { type Conversations, conversationProtoName } from './conversations.js';
 import { type Endpoints, KIND_IPV6, KIND_MAC, T } from './endpoints.js';
 import type { LocalJoin, LocalLabel } from './local-join.js';
 import { labelRows, localSection, type LocalSection } from './local-report.js';
@@ -188,10 +188,6 @@ function malformedTable(stats: WireStats): Record<string, number> {
     if (n > 0) out[reasonName(code)] = n;
   });
   return out;
-}
-
-export function conversationProtoName(proto: number): string {
-  return proto === PROTO_FRAGMENT ? 'fragment' : ipProtocolName(proto);
 }
 
 function conversationRows(stats: WireStats, top: number | undefined): ConversationRow[] {
