@@ -14,6 +14,7 @@ import { type LiveArgs, type LiveIo, LiveSession, untilStopped } from './live.js
 import { percent } from './print-text.js';
 import { formatTable } from './table.js';
 import { printable } from '../host/sanitize.js';
+import { snapshotTaker } from './dashboard-cmd.js';
 import { hostJoin, type Output } from './report.js';
 
 export type CompareArgs =
@@ -56,15 +57,7 @@ async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo):
     lastSockets = sockets;
     appendFileSync(beside, JSON.stringify(s) + '\n');
   };
-  let busy = false;
-  const snap = (): void => {
-    if (busy) return;
-    busy = true;
-    takeSnapshot()
-      .then(keep)
-      .catch(() => undefined)
-      .finally(() => (busy = false));
-  };
+  const snap = snapshotTaker(keep);
   snap();
   const timer = setInterval(snap, SNAPSHOT_EVERY_MS);
   try {
@@ -78,8 +71,6 @@ async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo):
   return session.report(top, join);
 }
 
-const pct = percent;
-
 /** The comparison as text: headline, labels, what no socket explains, quiet connections. */
 export function printCompare(r: Report): string {
   const l = r.local;
@@ -88,22 +79,24 @@ export function printCompare(r: Report): string {
   out.push(`wirestat compare: ${printable(r.source.kind === 'live' ? `live capture on ${r.source.name}` : r.source.name)}`);
   out.push(`  host addresses: ${l.addresses.map(printable).join(' ') || '-'} (${l.snapshots} snapshot${l.snapshots === 1 ? '' : 's'})`);
   out.push(
-    `  ${l.wire.packets} packets on the wire; ${l.host.packets} involve this host (${pct(l.share.host_packets)}: what netstat could ever see), ` +
-      `${l.explained.packets} explained by its sockets (${pct(l.share.explained_of_host_packets)} of the host's)`,
+    `  ${l.wire.packets} packets on the wire; ${l.host.packets} involve this host (${percent(l.share.host_packets)}: what netstat could ever see), ` +
+      `${l.explained.packets} explained by its sockets (${percent(l.share.explained_of_host_packets)} of the host's)`,
   );
   out.push(
-    `  bytes: ${pct(l.share.host_bytes)} involve this host, ${pct(l.share.explained_bytes)} of the wire explained, ` +
-      `${pct(l.share.explained_of_host_bytes)} of the host's`,
+    `  bytes: ${percent(l.share.host_bytes)} involve this host, ${percent(l.share.explained_bytes)} of the wire explained, ` +
+      `${percent(l.share.explained_of_host_bytes)} of the host's`,
   );
   out.push('');
   out.push(
     formatTable(
       ['Label', 'Conversations', 'Packets', 'Bytes'],
-      [
-        ['explained', l.explained],
-        ['unexplained', l.unexplained],
-        ['third-party', l.third_party],
-      ].map(([name, c]) => [name as string, String((c as typeof l.explained).conversations), String((c as typeof l.explained).packets), String((c as typeof l.explained).bytes)]),
+      (
+        [
+          ['explained', l.explained],
+          ['unexplained', l.unexplained],
+          ['third-party', l.third_party],
+        ] as const
+      ).map(([name, c]) => [name, String(c.conversations), String(c.packets), String(c.bytes)]),
       ['l', 'r', 'r', 'r'],
     ),
   );

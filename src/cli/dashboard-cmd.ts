@@ -45,18 +45,27 @@ export function loadHostSnapshots(file: string): HostSnapshot[] {
   return lines.map((l, i) => parseSnapshot(l, `${file}: line ${i + 1}`));
 }
 
-/** The host's view while capturing live: a snapshot of this host, taken again after each tick. */
-function liveHost(): HostSide {
-  let current: HostSnapshot | null = null;
+/**
+ * A function that takes a snapshot of this host in the background and hands it to `taken`;
+ * called while one is still being taken (~30 ms), it does nothing, so callers may call it on
+ * every tick. A snapshot that fails is skipped: the last one stands.
+ */
+export function snapshotTaker(taken: (s: HostSnapshot) => void): () => void {
   let busy = false;
-  const refresh = (): void => {
+  return () => {
     if (busy) return;
     busy = true;
     takeSnapshot()
-      .then((s) => (current = s))
+      .then(taken)
       .catch(() => undefined)
       .finally(() => (busy = false));
   };
+}
+
+/** The host's view while capturing live: a snapshot of this host, taken again after each tick. */
+function liveHost(): HostSide {
+  let current: HostSnapshot | null = null;
+  const refresh = snapshotTaker((s) => (current = s));
   refresh();
   return { current: () => current, refresh };
 }

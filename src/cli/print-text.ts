@@ -53,10 +53,9 @@ export function printText(r: Report): string {
   if (s.kind === 'live') out.push(`  ${liveLine(s)}`);
   const l = r.local;
   if (l !== null) {
-    const pct = percent;
     out.push(
-      `  host view (${l.snapshots} snapshot${l.snapshots === 1 ? '' : 's'}): ${pct(l.share.host_packets)} of packets involve this host, ` +
-        `${pct(l.share.explained_of_host_packets)} of those explained by its sockets; ${l.unexplained.conversations} conversations unexplained, ` +
+      `  host view (${l.snapshots} snapshot${l.snapshots === 1 ? '' : 's'}): ${percent(l.share.host_packets)} of packets involve this host, ` +
+        `${percent(l.share.explained_of_host_packets)} of those explained by its sockets; ${l.unexplained.conversations} conversations unexplained, ` +
         `${l.third_party.conversations} third-party (wirestat compare lists them)`,
     );
   }
