@@ -23,11 +23,6 @@ export interface DisplayOptions {
   interval?: number;
 }
 
-/** Reads a host snapshot (wirestat.snapshot/1) for a replay; throws SnapshotError (one line). */
-export function loadHostSnapshot(file: string): HostSnapshot {
-  return loadHostSnapshots(file)[0]!;
-}
-
 /**
  * Reads the host view of a capture: one snapshot document, or several, one per line (what
  * `wirestat compare -i IF -w FILE` writes beside FILE as FILE.host.json: every change of the
@@ -64,8 +59,8 @@ export function snapshotTaker(taken: (s: HostSnapshot) => void): () => void {
 
 /** The host's view while capturing live: a snapshot of this host, taken again after each tick. */
 function liveHost(): HostSide {
-  let current: HostSnapshot | null = null;
-  const refresh = snapshotTaker((s) => (current = s));
+  let current: readonly HostSnapshot[] = [];
+  const refresh = snapshotTaker((s) => (current = [s]));
   refresh();
   return { current: () => current, refresh };
 }
@@ -163,7 +158,7 @@ export interface ReplayArgs extends DisplayOptions {
 }
 
 export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Promise<number> {
-  const host = args.snapshot !== undefined ? loadHostSnapshot(args.snapshot) : null;
+  const host = args.snapshot !== undefined ? loadHostSnapshots(args.snapshot) : [];
   const run = new ReplayRun(args.file, { speed: args.speed, ...(args.filter !== undefined ? { filter: args.filter } : {}) });
   // The file is opened and the filter compiled before the screen takes the terminal, so a bad
   // argument is a plain line on stderr; read errors later also end the dashboard.

@@ -30,10 +30,14 @@ export interface DashboardSource {
   onSecond?: ((second: number) => void) | null;
 }
 
-/** The host's side: a snapshot taken now (live) or recorded with the capture (replay). */
+/** The host's side: a snapshot taken now (live) or those recorded with the capture (replay). */
 export interface HostSide {
-  /** The latest snapshot, or null when there is none (yet). */
-  current(): HostSnapshot | null;
+  /**
+   * The snapshots the host view is made of now: live the latest one, on replay every one
+   * recorded with the capture (joined as `compare --host` joins them); empty when there is none.
+   * The same array is returned until it changes.
+   */
+  current(): readonly HostSnapshot[];
   /** Asks for a fresh one (live: taken in the background; replay: nothing to do). */
   refresh(): void;
 }
@@ -41,7 +45,7 @@ export interface HostSide {
 /** A sink that drops views (until the screen is ready). */
 export const noSink: ViewSink = { show: () => undefined };
 
-export const staticHost = (snapshot: HostSnapshot | null): HostSide => ({ current: () => snapshot, refresh: () => undefined });
+export const staticHost = (snapshots: readonly HostSnapshot[]): HostSide => ({ current: () => snapshots, refresh: () => undefined });
 
 /** Where a view goes on each tick. */
 export interface ViewSink {
@@ -56,7 +60,7 @@ export function textSink(write: (text: string) => void, width: number): ViewSink
 export class DashboardLoop {
   readonly dashboard: Dashboard;
   private join: LocalJoin | null = null;
-  private joinedFrom: HostSnapshot | null = null;
+  private joinedFrom: readonly HostSnapshot[] = [];
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -90,7 +94,7 @@ export class DashboardLoop {
     const snap = this.host.current();
     if (snap !== this.joinedFrom) {
       this.joinedFrom = snap;
-      this.join = snap ? new LocalJoin(snap) : null;
+      this.join = snap.length > 0 ? new LocalJoin(snap) : null;
     }
     const join = this.join;
     return this.dashboard.view({

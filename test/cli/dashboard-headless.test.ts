@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { attachTui, loadHostSnapshot } from '../../src/cli/dashboard-cmd.js';
+import { attachTui, loadHostSnapshots } from '../../src/cli/dashboard-cmd.js';
 import { DashboardLoop, noSink, staticHost } from '../../src/cli/dashboard-run.js';
 import { ReplayRun } from '../../src/cli/replay-run.js';
 import { fakeTerminal, KEYS } from '../../src/tui/fake-terminal.js';
@@ -41,7 +41,7 @@ for (const [cols, rows] of [
   t.test(`demo replay at ${cols}×${rows}`, async (t) => {
     t.equal(process.cwd(), ROOT.replace(/\/$/, ''), 'run from the project root');
     const run = new ReplayRun(DEMO, { speed: 'max' });
-    const host = existsSync(DEMO_HOST) ? loadHostSnapshot(DEMO_HOST) : null;
+    const host = existsSync(DEMO_HOST) ? loadHostSnapshots(DEMO_HOST) : [];
     const loop = new DashboardLoop(run, staticHost(host), noSink);
     const term = fakeTerminal(cols, rows);
     const { quitted } = await attachTui(loop, term.tui);
