@@ -49,7 +49,7 @@ interface CapHandle {
   on(event: 'packet', listener: (nbytes: number, truncated: boolean) => void): void;
   removeAllListeners(event?: string): void;
 }
-type CapModule = { Cap: new () => CapHandle };
+type CapModule = { Cap: (new () => CapHandle) & { deviceList(): { name: string }[] } };
 
 let capModule: CapModule | null | undefined;
 
@@ -162,6 +162,9 @@ export class LiveCapture {
   static open(device: string, opts: LiveOptions = {}): LiveCapture {
     const mod = loadCap();
     if (mod === null) throw new LiveCaptureError(device, CAP_MISSING);
+    // libpcap's own device list (pcap_findalldevs, as tcpdump -D): asked first because opening
+    // a device that does not exist makes the binding print a warning of its own on stderr.
+    if (!mod.Cap.deviceList().some((d) => d.name === device)) throw new LiveCaptureError(device, 'no such interface (`ip link` lists them)');
     const cap = new mod.Cap();
     // One byte over the snap length: a packet that fills it was not cut by us.
     const frame = Buffer.alloc(CAP_SNAPLEN + 1);
