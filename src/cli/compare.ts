@@ -11,7 +11,7 @@ import { LocalJoin } from '../stats/local-join.js';
 import type { Report } from '../stats/snapshot.js';
 import { analyzeFile } from './analyze.js';
 import { type LiveArgs, type LiveIo, LiveSession, untilStopped } from './live.js';
-import { percent } from './print-text.js';
+import { percent, sourceErrorLines } from './print-text.js';
 import { formatTable } from './table.js';
 import { printable } from '../host/sanitize.js';
 import { snapshotTaker } from './dashboard-cmd.js';
@@ -77,6 +77,7 @@ export function printCompare(r: Report): string {
   if (l === null) return 'wirestat compare: no host view\n';
   const out: string[] = [];
   out.push(`wirestat compare: ${printable(r.source.kind === 'live' ? `live capture on ${r.source.name}` : r.source.name)}`);
+  out.push(...sourceErrorLines(r.source.errors, r.source.errors_not_listed));
   out.push(`  host addresses: ${l.addresses.map(printable).join(' ') || '-'} (${l.snapshots} snapshot${l.snapshots === 1 ? '' : 's'})`);
   out.push(
     `  ${l.wire.packets} packets on the wire; ${l.host.packets} involve this host (${percent(l.share.host_packets)}: what netstat could ever see), ` +

@@ -165,9 +165,18 @@ export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Pro
   // The loop exists before the first packet: it takes the rates at each capture second.
   const loop = new DashboardLoop(run, staticHost(host), noSink, args.sort ? { sort: args.sort } : {});
   const done = run.run().then(() => undefined);
-  if (!io.out.isTTY) return runText(loop, io, args, done);
-  await Promise.race([done, new Promise((r) => setTimeout(r, 50))]);
-  return runTui(loop, args, null, done);
+  let code: number;
+  if (!io.out.isTTY) code = await runText(loop, io, args, done);
+  else {
+    await Promise.race([done, new Promise((r) => setTimeout(r, 50))]);
+    code = await runTui(loop, args, null, done);
+  }
+  // What the reader found wrong (a cut-off last record…), once the screen is given back: the
+  // dashboard showed everything before it, as `report` lists it in its header.
+  const f = run.fileSummary;
+  for (const e of f?.errors ?? []) io.err(`wirestat: ${args.file}: byte ${e.offset}: ${e.reason}\n`);
+  if (f && f.errorsNotListed > 0) io.err(`wirestat: ${args.file}: … and ${f.errorsNotListed} more errors\n`);
+  return code;
 }
 
 export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: DashboardIo & LiveIo): Promise<number> {

@@ -2,6 +2,7 @@
  * The human-readable report: a header about the source, then conversations (like
  * `tshark -q -z conv`), endpoints, protocols and malformed counts.
  */
+import type { SourceError } from '../capture/source.js';
 import type { Report } from '../stats/snapshot.js';
 import { formatTable } from './table.js';
 
@@ -20,6 +21,13 @@ export function formatTime(t: number | null): string {
 
 function duration(first: number | null, last: number | null): string {
   return first === null || last === null ? '-' : (last - first).toFixed(6);
+}
+
+/** What the reader found wrong in the input (a cut-off last record, a bad block), a line each. */
+export function sourceErrorLines(errors: readonly SourceError[], notListed: number): string[] {
+  const out = errors.map((e) => `  error at byte ${e.offset}: ${e.reason}`);
+  if (notListed > 0) out.push(`  … and ${notListed} more errors`);
+  return out;
 }
 
 /** A share (0..1) as a percentage with one decimal; "-" when there is none. */
@@ -62,8 +70,7 @@ export function printText(r: Report): string {
   if (s.first_ts !== null) {
     out.push(`  ${formatTime(s.first_ts)} to ${formatTime(s.last_ts)} UTC (${duration(s.first_ts, s.last_ts)} s)`);
   }
-  for (const e of s.errors) out.push(`  error at byte ${e.offset}: ${e.reason}`);
-  if (s.errors_not_listed > 0) out.push(`  … and ${s.errors_not_listed} more errors`);
+  out.push(...sourceErrorLines(s.errors, s.errors_not_listed));
 
   out.push('', `Conversations: ${r.conversations_total}${shown(r.conversations.length, r.conversations_total)}`);
   if (r.conversations.length > 0) {

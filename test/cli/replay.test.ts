@@ -4,7 +4,7 @@
  * speed (never less); a filter counts what tcpdump -r prints; bad arguments are one line, exit 2.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -57,6 +57,18 @@ t.test('-f: the packets tcpdump -r prints', async (t) => {
     const r = await runCli(['replay', DEMO, '--speed', 'max', '-f', expr], { plain: true });
     t.equal(num(lastSummary(r.stdout), 'packets'), want, `'${expr}'`);
   }
+});
+
+t.test('a file cut off mid-record: everything before the cut replayed, the cut named on stderr, exit 0', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wirestat-replay-cut-'));
+  const cut = join(dir, 'cut.pcap');
+  writeFileSync(cut, readFileSync(DEMO).subarray(0, 3000));
+  const want = await report(cut);
+  t.equal(want.source.errors.length, 1, 'the report lists the cut');
+  const r = await runCli(['replay', cut, '--speed', 'max'], { plain: true });
+  t.equal(r.code, 0);
+  t.equal(num(lastSummary(r.stdout), 'packets'), want.source.packets, 'every whole record counted');
+  t.equal(r.stderr, `wirestat: ${cut}: byte ${want.source.errors[0]!.offset}: ${want.source.errors[0]!.reason}\n`, 'one line: where and why');
 });
 
 t.test('bad arguments: one line, exit 2', async (t) => {
