@@ -24,6 +24,7 @@
  *   numbers are decimal, 0x hex or 0-led octal as in C; `portrange A-B` takes decimal ports in
  *   either order.
  */
+import { parseIpv6Text } from '../inet-text.js';
 
 export class FilterError extends Error {
   constructor(
@@ -556,33 +557,9 @@ function parseDotted(t: Token): { value: number; parts: number } | null {
 
 /** An IPv6 literal (RFC 4291 §2.2, with an embedded IPv4 tail) as four words; null if not one. */
 function parseIpv6(s: string): number[] | null {
-  const halves = s.split('::');
-  if (halves.length > 2) return null;
-  const groups = (h: string): number[] | null => {
-    if (h === '') return [];
-    const out: number[] = [];
-    const parts = h.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (i === parts.length - 1 && p.includes('.')) {
-        if (!/^\d+\.\d+\.\d+\.\d+$/.test(p)) return null;
-        const o = p.split('.').map(Number);
-        if (o.some((x) => x > MAX_OCTET)) return null;
-        out.push((o[0]! << 8) | o[1]!, (o[2]! << 8) | o[3]!);
-      } else {
-        if (!/^[0-9a-f]{1,4}$/i.test(p)) return null;
-        out.push(parseInt(p, 16));
-      }
-    }
-    return out;
-  };
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!head || !tail) return null;
-  const fill = 8 - head.length - tail.length;
-  if (halves.length === 2 ? fill < 1 : fill !== 0) return null;
-  const g = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
-  return [0, 1, 2, 3].map((w) => (g[2 * w]! * 0x10000 + g[2 * w + 1]!) >>> 0);
+  const b = parseIpv6Text(s);
+  if (b === null) return null;
+  return [0, 1, 2, 3].map((w) => ((b[4 * w]! << 24) | (b[4 * w + 1]! << 16) | (b[4 * w + 2]! << 8) | b[4 * w + 3]!) >>> 0);
 }
 
 /** xx:xx:xx:xx:xx:xx (or with - or .), xxxx.xxxx.xxxx, or 12 hex digits → [top 16, bottom 32]. */

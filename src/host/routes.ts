@@ -12,7 +12,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatIpv4 } from '../stats/address.js';
 import { bswap32, HOST_LITTLE_ENDIAN, inet6Ntop, textLines as lines } from './kernel-text.js';
+import { ipv4FromString, parseIpv6Text } from '../inet-text.js';
 import { decodeProc } from './sanitize.js';
+
+// Address text parsers shared with the stats and the filter (src/inet-text.ts).
+export { ipv4FromString, parseIpv6Text };
 
 // The shared helpers stay importable from here, where the other host tables found them.
 export { bswap32, HOST_LITTLE_ENDIAN, inet6Ntop } from './kernel-text.js';
@@ -66,15 +70,6 @@ export function kernelHexIpv4(hex: string, littleEndian = HOST_LITTLE_ENDIAN): n
   if (!HEX8.test(hex)) return null;
   const v = parseInt(hex, 16) >>> 0;
   return littleEndian ? bswap32(v) : v;
-}
-
-/** Dotted quad to host-order u32; null unless four decimal octets. */
-export function ipv4FromString(s: string): number | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  if (!m) return null;
-  const o = m.slice(1).map(Number);
-  if (o.some((x) => x > 255)) return null;
-  return ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
 }
 
 /** 32 hex digits (the kernel's %pi6 without colons) to 16 bytes; null if not that. */
@@ -309,46 +304,6 @@ export function namesFromFiles(hostsText: string, networksText: string): NameLoo
       return v === null ? null : (nets.get(v) ?? null);
     },
   };
-}
-
-/** Textual IPv6 (with "::" and an optional trailing dotted quad) to bytes; null if invalid. */
-export function parseIpv6Text(s: string): Uint8Array | null {
-  let t = s;
-  if (s.includes('.')) {
-    const cut = s.lastIndexOf(':');
-    const v4 = cut < 0 ? null : ipv4FromString(s.slice(cut + 1));
-    if (v4 === null) return null;
-    t = `${s.slice(0, cut + 1)}${(v4 >>> 16).toString(16)}:${(v4 & 0xffff).toString(16)}`;
-  }
-  const halves = t.split('::');
-  if (halves.length > 2) return null;
-  const groups = (x: string): number[] | null => {
-    if (x === '') return [];
-    const out: number[] = [];
-    for (const h of x.split(':')) {
-      if (!/^[0-9A-Fa-f]{1,4}$/.test(h)) return null;
-      out.push(parseInt(h, 16));
-    }
-    return out;
-  };
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  if (!head || !tail) return null;
-  let words: number[];
-  if (halves.length === 2) {
-    const fill = 8 - head.length - tail.length;
-    if (fill < 1) return null;
-    words = [...head, ...new Array<number>(fill).fill(0), ...tail];
-  } else {
-    if (head.length !== 8) return null;
-    words = head;
-  }
-  const b = new Uint8Array(16);
-  words.forEach((w, i) => {
-    b[2 * i] = w >> 8;
-    b[2 * i + 1] = w & 0xff;
-  });
-  return b;
 }
 
 /** Where the readers look: `procRoot` may be /proc/PID to see that process's network namespace. */

@@ -3,7 +3,7 @@
  * (lowercase, longest zero run compressed, IPv4-mapped shown as ::ffff:a.b.c.d), MAC as
  * colon-separated hex, endpoints as `198.18.0.1:80` and `[2001:db8::1]:443`.
  */
-import { ipv4FromString, parseIpv6Text } from '../host/routes.js';
+import { ipv4FromString, parseIpv6Text } from '../inet-text.js';
 
 export function formatIpv4(w: number): string {
   return `${w >>> 24}.${(w >>> 16) & 0xff}.${(w >>> 8) & 0xff}.${w & 0xff}`;
