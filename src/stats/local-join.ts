@@ -97,6 +97,17 @@ export class LocalJoin {
   /** The newest snapshot's inet sockets (the local netstat panel shows the table as it is now). */
   private inet: InetSocketJson[] = [];
   private snapshots = 0;
+  /** The earliest and the latest snapshot by time: the span the host's counters grew over. */
+  private earliest: HostSnapshot | null = null;
+  private latest: HostSnapshot | null = null;
+  /**
+   * Bumped when an address (resp. a socket key or owner) is added. Labels only move one way as
+   * snapshots are added (third-party → local as addresses appear, unexplained → explained as
+   * sockets do), so a cache of labels re-checks only third-party rows when the first changed
+   * and unexplained rows when the second did.
+   */
+  addressGeneration = 0;
+  socketGeneration = 0;
 
   constructor(host?: HostSnapshot | readonly HostSnapshot[]) {
     const list = host === undefined ? [] : Array.isArray(host) ? host : [host as HostSnapshot];
@@ -113,20 +124,36 @@ export class LocalJoin {
     return [...this.addresses];
   }
 
+  /** The earliest and the latest snapshot joined (by their time), or null before any. */
+  span(): { first: HostSnapshot; last: HostSnapshot } | null {
+    return this.earliest && this.latest ? { first: this.earliest, last: this.latest } : null;
+  }
+
   /** Adds a snapshot: its addresses and sockets explain from now on. */
   add(host: HostSnapshot): void {
     this.snapshots++;
+    if (this.earliest === null || host.time < this.earliest.time) this.earliest = host;
+    if (this.latest === null || host.time >= this.latest.time) this.latest = host;
     for (const i of host.interfaces) {
-      for (const a of i.ipv4) this.addresses.add(a.address);
-      for (const a of i.ipv6) this.addresses.add(a.address);
+      for (const a of [...i.ipv4, ...i.ipv6]) {
+        if (this.addresses.has(a.address)) continue;
+        this.addresses.add(a.address);
+        this.addressGeneration++;
+      }
     }
-    this.inet = host.sockets.filter((s): s is InetSocketJson => s.proto !== 'unix');
-    for (const s of this.inet) {
+    if (host !== this.latest) return this.addSockets(host, false);
+    this.addSockets(host, true);
+  }
+
+  private addSockets(host: HostSnapshot, newest: boolean): void {
+    const inet = host.sockets.filter((s): s is InetSocketJson => s.proto !== 'unix');
+    if (newest) this.inet = inet;
+    for (const s of inet) {
       const owner = { pid: s.pid, program: s.program };
       if (s.proto === 'raw' || s.proto === 'raw6') {
         const l = endpoint(s.local);
         const name = s.proto === 'raw' ? (l?.port === IPPROTO.ICMP ? 'icmp' : null) : l?.port === IPPROTO.ICMPV6 ? 'icmpv6' : null;
-        if (name !== null) this.rawIcmp.set(name, owner);
+        if (name !== null) this.keep(this.rawIcmp, name, owner);
         continue;
       }
       const p = ipProtocol(s.proto);
@@ -135,15 +162,19 @@ export class LocalJoin {
       if (p === null || local === null || remote === null) continue;
       const connected = remote.port !== null && remote.port !== 0 && !isWildcard(remote.ip);
       if (connected && s.state_code !== TCP_LISTEN) {
-        // A later snapshot may show the same connection ownerless (TIME_WAIT): keep the owner.
-        for (const key of [`${p.name} ${local.text} ${remote.text}`, `${p.name} ${remote.text} ${local.text}`]) {
-          if (this.byTuple.get(key)?.pid == null) this.byTuple.set(key, owner);
-        }
+        for (const key of [`${p.name} ${local.text} ${remote.text}`, `${p.name} ${remote.text} ${local.text}`]) this.keep(this.byTuple, key, owner);
       } else if (p.name === 'udp' || s.state_code === TCP_LISTEN) {
-        const key = `${p.name} ${isWildcard(local.ip) ? '*' : local.ip}:${local.port}`;
-        if (this.byLocal.get(key)?.pid == null) this.byLocal.set(key, owner);
+        this.keep(this.byLocal, `${p.name} ${isWildcard(local.ip) ? '*' : local.ip}:${local.port}`, owner);
       }
     }
+  }
+
+  /** A key's owner: the first one known (a later snapshot may show it ownerless: TIME_WAIT). */
+  private keep(map: Map<string, Owner>, key: string, owner: Owner): void {
+    const had = map.get(key);
+    if (had !== undefined && (had.pid !== null || owner.pid === null)) return;
+    map.set(key, owner);
+    this.socketGeneration++;
   }
 
   /** Is this address one of the host's own? */
