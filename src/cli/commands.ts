@@ -37,7 +37,7 @@ function captureOptions<T>(y: Argv<T>) {
     .option('filter', { alias: 'f', type: 'string', describe: "capture filter, tcpdump's syntax (pcap-filter(7))" })
     .option('buffer-size', { alias: 'B', type: 'number', describe: 'live: kernel capture buffer in KiB (default 8192)' })
     .option('Z', { type: 'string', describe: 'live: become USER once the capture is open (like tcpdump -Z)', requiresArg: true })
-    .option('w', { type: 'string', describe: 'live: also save the packets as pcap to FILE (- for standard output)', requiresArg: true })
+    .option('w', { type: 'string', describe: 'live: also save the packets as pcap to FILE (- for standard output), and this host\'s view beside it as FILE.host.json', requiresArg: true })
     .option('C', { type: 'number', describe: 'with -w: start a new file after MB million bytes (tcpdump -C)' })
     .option('W', { type: 'number', describe: 'with -C: keep at most N files, reusing the oldest (tcpdump -W)' })
     .option('U', { type: 'boolean', describe: 'with -w: write each packet as it arrives (tcpdump -U)' })

@@ -5,24 +5,20 @@
  * (`wirestat.report/1`) with every conversation labelled and the `local` section; the text
  * leads with the headline shares and lists what no socket explains.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { type HostSnapshot, takeSnapshot } from '../host/snapshot.js';
 import { LocalJoin } from '../stats/local-join.js';
 import type { Report } from '../stats/snapshot.js';
+import type { LocalSection } from '../stats/local-report.js';
 import { analyzeFile } from './analyze.js';
 import { type LiveArgs, type LiveIo, LiveSession, untilStopped } from './live.js';
 import { percent, sourceErrorLines } from './print-text.js';
 import { formatTable } from './table.js';
 import { printable } from '../host/sanitize.js';
-import { snapshotTaker } from './dashboard-cmd.js';
+import { besidePath, recordHost } from './host-record.js';
 import { hostJoin, type Output } from './report.js';
 
 export type CompareArgs =
   | { file: string; host: string; filter?: string; json: boolean; top?: number | undefined }
   | { live: LiveArgs; json: boolean; top?: number | undefined };
-
-/** Live: how often the host's sockets are read while capturing. */
-const SNAPSHOT_EVERY_MS = 1000;
 
 export async function runCompare(args: CompareArgs, ctx: { out: Output; io: LiveIo }): Promise<number> {
   const report = 'file' in args ? await compareFile(args) : await compareLive(args.live, args.top, ctx.io);
@@ -43,31 +39,16 @@ async function compareFile(args: { file: string; host: string; filter?: string; 
 async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo): Promise<Report> {
   const session = LiveSession.start(live, io);
   const join = new LocalJoin();
-  // With -w FILE, the host view goes beside the capture (FILE.host.json), so `compare FILE
-  // --host FILE.host.json` replays both views: a snapshot line each time the socket table
-  // changed. Opened after the capture (and -Z), as the capture file is.
-  const beside = live.write !== undefined && live.write !== '-' ? `${live.write}.host.json` : null;
-  if (beside !== null) writeFileSync(beside, '');
-  let lastSockets = '';
-  const keep = (s: HostSnapshot): void => {
-    join.add(s);
-    if (beside === null) return;
-    const sockets = JSON.stringify(s.sockets);
-    if (sockets === lastSockets) return;
-    lastSockets = sockets;
-    appendFileSync(beside, JSON.stringify(s) + '\n');
-  };
-  const snap = snapshotTaker(keep);
-  snap();
-  const timer = setInterval(snap, SNAPSHOT_EVERY_MS);
+  const recording = recordHost(besidePath(live.write), (s) => join.add(s));
   try {
     await untilStopped(live.duration, io, (stop) => (session.onFailure = stop));
   } finally {
-    clearInterval(timer);
-    session.stop();
+    try {
+      session.stop();
+    } finally {
+      await recording.stop();
+    }
   }
-  // One more look at the table, after the last packet: a connection opened in the last second.
-  keep(await takeSnapshot());
   return session.report(top, join);
 }
 
@@ -112,15 +93,56 @@ export function printCompare(r: Report): string {
       ),
     );
   }
-  out.push('', `Quiet: ${l.quiet_sockets.length} established connections of this host with no traffic in this capture`);
+  const elsewhere = l.quiet_sockets.filter((s) => s.elsewhere === true).length;
+  out.push(
+    '',
+    `Quiet: ${l.quiet_sockets.length} established connections of this host with no traffic in this capture` +
+      (elsewhere > 0 ? ` (${elsewhere} routed by another interface than ${printable(l.interface ?? '?')})` : ''),
+  );
   if (l.quiet_sockets.length > 0) {
     out.push(
       formatTable(
-        ['Proto', 'Local', 'Remote', 'PID/Program'],
-        l.quiet_sockets.map((s) => [s.proto, printable(s.local), printable(s.remote), s.pid === null ? '-' : `${s.pid}/${printable(s.program ?? '-')}`]),
-        ['l', 'l', 'l', 'l'],
+        ['Proto', 'Local', 'Remote', 'PID/Program', 'Route'],
+        l.quiet_sockets.map((s) => [
+          s.proto,
+          printable(s.local),
+          printable(s.remote),
+          s.pid === null ? '-' : `${s.pid}/${printable(s.program ?? '-')}`,
+          s.interface === null ? 'no route' : `${printable(s.interface)}${s.elsewhere ? ' (elsewhere)' : ''}`,
+        ]),
+        ['l', 'l', 'l', 'l', 'l'],
       ),
     );
   }
+  out.push('', ...countersLines(l));
   return out.join('\n') + '\n';
+}
+
+const orDash = (n: number | null): string => (n === null ? '-' : String(n));
+
+/** The reconciliation: the NIC's and the stack's counters beside what the wire showed. */
+function countersLines(l: LocalSection): string[] {
+  const k = l.counters;
+  if (k === null) return ['Counters: one host snapshot, no growth to compare (a live compare, or -w, records them over the capture)'];
+  const nic = k.interface;
+  const rows: string[][] = [
+    [
+      `packets on ${printable(nic?.name ?? l.interface ?? '?')}`,
+      String(k.captured.packets),
+      nic === null ? '-' : String(nic.rx_packets + nic.tx_packets),
+      nic === null ? 'interface not in both snapshots' : `rx ${nic.rx_packets} + tx ${nic.tx_packets}, dropped ${nic.rx_dropped}`,
+    ],
+    ['TCP segments sent', String(k.tcp.wire.sent), orDash(k.tcp.kernel.out_segs), 'Tcp OutSegs'],
+    ['TCP segments received', String(k.tcp.wire.received), orDash(k.tcp.kernel.in_segs), 'Tcp InSegs'],
+    ['TCP RSTs sent', String(k.tcp.wire.resets_sent), orDash(k.tcp.kernel.out_rsts), 'Tcp OutRsts'],
+    ['TCP retransmissions sent', String(k.tcp.wire.retransmissions_sent), orDash(k.tcp.kernel.retrans_segs), 'Tcp RetransSegs'],
+    ['UDP datagrams sent', String(k.udp.wire.sent), orDash(k.udp.kernel.out_datagrams), 'Udp(6) OutDatagrams'],
+    ['UDP datagrams received', String(k.udp.wire.received), orDash(k.udp.kernel.in_datagrams), 'Udp(6) InDatagrams'],
+  ];
+  const others = k.other_interfaces.map((i) => `${printable(i.name)} ${i.rx_packets + i.tx_packets}`).join(', ');
+  return [
+    `Counters: the wire against this host's own, over ${(k.to - k.from).toFixed(1)} s of snapshots (the stack's cover every interface)`,
+    formatTable(['', 'Wire', 'Kernel', 'Kernel counter'], rows, ['l', 'r', 'r', 'l']),
+    `  packets by other interfaces: ${others || 'none'}`,
+  ];
 }

@@ -4,7 +4,8 @@
  * when the replay ends or the capture is stopped.
  */
 import { readFileSync } from 'node:fs';
-import { type HostSnapshot, parseSnapshot, SnapshotError, takeSnapshot } from '../host/snapshot.js';
+import { type HostSnapshot, parseSnapshot, SnapshotError } from '../host/snapshot.js';
+import { besidePath, recordHost, snapshotTaker } from './host-record.js';
 import type { FlowSort } from '../stats/dashboard-view.js';
 import type { TuiScreen } from '../tui/screen.js';
 import { DashboardLoop, type HostSide, noSink, staticHost, textSink } from './dashboard-run.js';
@@ -38,23 +39,6 @@ export function loadHostSnapshots(file: string): HostSnapshot[] {
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   if (lines.length <= 1) return [parseSnapshot(text, file)];
   return lines.map((l, i) => parseSnapshot(l, `${file}: line ${i + 1}`));
-}
-
-/**
- * A function that takes a snapshot of this host in the background and hands it to `taken`;
- * called while one is still being taken (~30 ms), it does nothing, so callers may call it on
- * every tick. A snapshot that fails is skipped: the last one stands.
- */
-export function snapshotTaker(taken: (s: HostSnapshot) => void): () => void {
-  let busy = false;
-  return () => {
-    if (busy) return;
-    busy = true;
-    takeSnapshot()
-      .then(taken)
-      .catch(() => undefined)
-      .finally(() => (busy = false));
-  };
 }
 
 /** The host's view while capturing live: a snapshot of this host, taken again after each tick. */
@@ -181,6 +165,9 @@ export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Pro
 
 export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: DashboardIo & LiveIo): Promise<number> {
   const session = LiveSession.start(args, io);
+  // With -w FILE, this host's view goes beside the capture (FILE.host.json).
+  const beside = besidePath(args.write);
+  const recording = beside !== null ? recordHost(beside, () => undefined) : null;
   const until = untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
   const loop = new DashboardLoop(session, liveHost(), noSink, args.sort ? { sort: args.sort } : {});
   // Stopped before the last view, so it is the whole capture's, marked finished.
@@ -188,6 +175,10 @@ export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: Dash
   try {
     return io.out.isTTY ? await runTui(loop, args, ended, null) : await runText(loop, io, args, ended);
   } finally {
-    session.stop();
+    try {
+      session.stop();
+    } finally {
+      await recording?.stop();
+    }
   }
 }

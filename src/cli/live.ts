@@ -22,6 +22,7 @@ import type { LocalJoin } from '../stats/local-join.js';
 import type { ViewSource } from '../stats/dashboard-view.js';
 import type { DashboardSource } from './dashboard-run.js';
 import { dropPrivileges } from './privileges.js';
+import { besidePath, recordHost } from './host-record.js';
 
 export interface LiveArgs {
   device: string;
@@ -245,10 +246,17 @@ export class LiveSession implements DashboardSource {
 /** Captures until the duration ends or SIGINT/SIGTERM, then returns the report. */
 export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
   const session = LiveSession.start(args, io);
+  // With -w FILE, this host's view goes beside the capture (FILE.host.json).
+  const beside = besidePath(args.write);
+  const recording = beside !== null ? recordHost(beside, () => undefined) : null;
   try {
     await untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
   } finally {
-    session.stop();
+    try {
+      session.stop();
+    } finally {
+      await recording?.stop();
+    }
   }
   return session.report(args.top);
 }

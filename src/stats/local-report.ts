@@ -4,11 +4,15 @@
  * Every conversation is labelled by LocalJoin (local-join.ts); packets outside conversations
  * (ARP, non-IP) involve no host address and count only in the totals.
  */
+import { IPPROTO } from '../decode/summary.js';
+import { routeInterface } from '../host/route-lookup.js';
 import { conversationProtoName } from './conversations.js';
 import type { ConversationRow } from './snapshot.js';
 import type { LocalJoin, LocalLabel } from './local-join.js';
-import { formatEndpoint } from './address.js';
+import { formatEndpoint, formatIp } from './address.js';
+import { emptyHostWire, hostCounters, type HostCounters } from './host-counters.js';
 import type { WireStats } from './wire-stats.js';
+import type { HostSnapshot } from '../host/snapshot.js';
 
 export interface LabelCount {
   conversations: number;
@@ -36,8 +40,25 @@ export interface LocalSection {
     explained_of_host_packets: number | null;
     explained_of_host_bytes: number | null;
   };
-  /** Established connections of the newest snapshot whose traffic never crossed this capture. */
-  quiet_sockets: { proto: string; local: string; remote: string; pid: number | null; program: string | null }[];
+  /**
+   * Established connections of the newest snapshot whose traffic never crossed this capture,
+   * each with the interface its routing table sends to the remote by (null: no route
+   * matched), and whether that is another interface than the captured one (null: the captured
+   * one is not known).
+   */
+  quiet_sockets: {
+    proto: string;
+    local: string;
+    remote: string;
+    pid: number | null;
+    program: string | null;
+    interface: string | null;
+    elsewhere: boolean | null;
+  }[];
+  /** The captured interface the counters are read for: named live, inferred from a file. */
+  interface: string | null;
+  /** The NIC's and the stack's counters beside the wire (host-counters.ts); null from one snapshot. */
+  counters: HostCounters | null;
 }
 
 const KEY: Record<LocalLabel, 'explained' | 'unexplained' | 'third_party'> = {
@@ -56,11 +77,18 @@ export function labelRows(rows: ConversationRow[], join: LocalJoin): Conversatio
   });
 }
 
-export function localSection(stats: WireStats, join: LocalJoin): LocalSection {
+/**
+ * The section. `iface` is the captured interface when known (live); from a file it is taken
+ * as the interface that holds the host address with the most packets in the capture.
+ */
+export function localSection(stats: WireStats, join: LocalJoin, iface: string | null = null): LocalSection {
   const c = stats.conversations;
   const keys = c.table.u32;
   const count = (): LabelCount => ({ conversations: 0, packets: 0, bytes: 0 });
   const by = { explained: count(), unexplained: count(), third_party: count() };
+  const wire = emptyHostWire();
+  /** Host address → packets of conversations with that end (for the inferred interface). */
+  const seen = new Map<string, number>();
   for (let id = 0; id < c.size; id++) {
     const v = c.version(id);
     const ports = c.hasPorts(id);
@@ -70,11 +98,16 @@ export function localSection(stats: WireStats, join: LocalJoin): LocalSection {
     const b = formatEndpoint(v, keys, c.addrOffset(id, 1 - o), ports ? c.port(id, 1 - o) : null);
     const label = join.classify(conversationProtoName(c.proto(id)), a, b).label;
     const k = by[KEY[label]];
+    const packets = c.packets(id, 0) + c.packets(id, 1);
     k.conversations++;
-    k.packets += c.packets(id, 0) + c.packets(id, 1);
+    k.packets += packets;
     k.bytes += c.bytes(id, 0) + c.bytes(id, 1);
+    if (label !== 'third-party') countHostSides(stats, join, id, wire, seen, packets);
   }
   const host = { packets: by.explained.packets + by.unexplained.packets, bytes: by.explained.bytes + by.unexplained.bytes };
+  const span = join.span();
+  const captured = iface ?? (span ? interfaceOf(span.last, busiest(seen)) : null);
+  const own = (addr: string): boolean => join.isLocalAddress(addr);
   return {
     addresses: join.hostAddresses(),
     snapshots: join.size,
@@ -89,6 +122,63 @@ export function localSection(stats: WireStats, join: LocalJoin): LocalSection {
       explained_of_host_packets: ratio(by.explained.packets, host.packets),
       explained_of_host_bytes: ratio(by.explained.bytes, host.bytes),
     },
-    quiet_sockets: join.quietSockets(c).map((s) => ({ proto: s.proto, local: s.local, remote: s.remote, pid: s.pid, program: s.program })),
+    quiet_sockets: join.quietSockets(c).map((s) => {
+      const remote = /^\[(.*)\]:\d+$/.exec(s.remote)?.[1] ?? s.remote.replace(/:\d+$/, '');
+      const out = span ? routeInterface(span.last.routes, remote, own) : null;
+      return {
+        proto: s.proto,
+        local: s.local,
+        remote: s.remote,
+        pid: s.pid,
+        program: s.program,
+        interface: out,
+        elsewhere: out === null || captured === null ? null : out !== captured,
+      };
+    }),
+    interface: captured,
+    counters: hostCounters(span, captured, { packets: stats.packets, bytes: stats.bytes }, wire),
   };
+}
+
+/**
+ * Adds a local conversation's TCP/UDP figures to `wire`, for each end that is one of the host's
+ * addresses (sent by it, received by it), and its packets to `seen` under that address.
+ */
+function countHostSides(stats: WireStats, join: LocalJoin, id: number, wire: ReturnType<typeof emptyHostWire>, seen: Map<string, number>, packets: number): void {
+  const c = stats.conversations;
+  const proto = c.proto(id);
+  const t = proto === IPPROTO.TCP ? c.tcpIndex(id) : -1;
+  for (let side = 0; side < 2; side++) {
+    const addr = formatIp(c.version(id), c.table.u32, c.addrOffset(id, side));
+    if (!join.isLocalAddress(addr)) continue;
+    seen.set(addr, (seen.get(addr) ?? 0) + packets);
+    const sent = c.packets(id, side);
+    const received = c.packets(id, 1 - side);
+    if (proto === IPPROTO.TCP) {
+      wire.tcp.sent += sent;
+      wire.tcp.received += received;
+      if (t >= 0) {
+        wire.tcp.resets_sent += c.tcp.resets(t, side);
+        wire.tcp.retransmissions_sent += c.tcp.retransmissions(t, side);
+      }
+    } else if (proto === IPPROTO.UDP) {
+      wire.udp.sent += sent;
+      wire.udp.received += received;
+    }
+  }
+}
+
+/** The address with the most packets, or null. */
+function busiest(seen: Map<string, number>): string | null {
+  let best: string | null = null;
+  let most = -1;
+  for (const [addr, n] of seen) if (n > most) [best, most] = [addr, n];
+  return best;
+}
+
+/** The interface of a snapshot that holds `addr`, or null. */
+function interfaceOf(snap: HostSnapshot, addr: string | null): string | null {
+  if (addr === null) return null;
+  for (const i of snap.interfaces) if ([...i.ipv4, ...i.ipv6].some((a) => a.address === addr)) return i.device;
+  return null;
 }

@@ -149,7 +149,7 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
     protocols: protocolTable(stats),
     malformed: malformedTable(stats),
     conversations: opts.host ? labelRows(conversationRows(stats, opts.top), opts.host) : conversationRows(stats, opts.top),
-    local: opts.host ? localSection(stats, opts.host) : null,
+    local: opts.host ? localSection(stats, opts.host, src.live ? src.name : null) : null,
     conversations_total: stats.conversations.size,
     endpoints,
     endpoints_total: stats.endpoints.size,

@@ -59,8 +59,10 @@ const SW = {
   LAST_RST: 5,
   REXMITS: 6,
   ZERO_WINDOWS: 7,
+  /** Segments with RST sent (every one: the history letter records only the first). */
+  RSTS: 8,
 } as const;
-const SIDE_WORDS = 8;
+const SIDE_WORDS = 9;
 const CW = { SEEN: 2 * SIDE_WORDS, HIST_LEN: 2 * SIDE_WORDS + 1 } as const;
 const ROW_WORDS = 2 * SIDE_WORDS + 2;
 const STATE_MASK = 0xf;
@@ -113,6 +115,19 @@ export class TcpTracker {
     return false;
   }
 
+  /**
+   * Segments key side `side` sent again: payload that did not advance its highest sequence
+   * (Zeek's rule; a retransmitted SYN or FIN carries none, so it is not counted).
+   */
+  retransmissions(t: number, side: number): number {
+    return this.rows[t * ROW_WORDS + side * SIDE_WORDS + SW.REXMITS]!;
+  }
+
+  /** Segments with RST that key side `side` sent. */
+  resets(t: number, side: number): number {
+    return this.rows[t * ROW_WORDS + side * SIDE_WORDS + SW.RSTS]!;
+  }
+
   /** Roles flipped: the originator is now `side`. */
   flipped(t: number, side: number): void {
     this.append(t, FLIP, side);
@@ -151,6 +166,7 @@ export class TcpTracker {
     const segLen = (rst ? 0 : len) + (syn ? 1 : 0) + (fin ? 1 : 0);
     const endSeq = (seq + segLen) >>> 0;
     const before = this.state(E);
+    if (rst) rows[E + SW.RSTS]++;
 
     // init_endpoint: the first packet fixes the start; later SYNs may re-base it.
     if (before === ST.INACTIVE) {

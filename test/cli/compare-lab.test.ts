@@ -7,6 +7,7 @@
  * -w and the host view written beside it, replayed (`compare FILE --host`), label the same. Needs root: skipped with one line otherwise, a failure when CI=true.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { loadCap } from '../../src/capture/live-cap.js';
@@ -76,6 +77,9 @@ if (gateLab(t)) {
         await ok('h1', 'curl', ['-s', '-o', '/dev/null', `http://${SENSOR_IP}:8080/`]);
         await ok('h1', 'curl', ['-s', '-o', '/dev/null', `http://${HOST_ADDR.h2.ipv4}:8081/`]);
         await ok('sensor', 'python3', ['-c', RAW_SYN, SENSOR_IP, HOST_ADDR.h2.ipv4, '9999']);
+        // A connection to a port nobody listens on: the sensor's kernel answers with a RST.
+        const refused = await lab.exec('h1', 'curl', ['-s', '-o', '/dev/null', `http://${SENSOR_IP}:9/`]);
+        t.not(refused.code, 0, 'h1 → sensor:9 is refused');
         await client.exited;
         const end = await cmp.exited;
         t.equal(end.code, 0, `compare exits 0 ${cmp.stderr}`);
@@ -125,6 +129,29 @@ if (gateLab(t)) {
         t.equal(rep.local!.host.bytes, lens.reduce((x, y) => x + y, 0), "host bytes = tshark's");
         const all = spawnSync('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.len'], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout.split('\n').filter(Boolean).length;
         t.equal(rep.local!.share.host_packets, lens.length / all, 'the share of packets');
+
+        // The reconciliation: e0's counters over the capture against the packets captured, and
+        // the sensor's stack against what the wire showed of it.
+        const k = rep.local!.counters!;
+        t.ok(k !== null, 'counters from the first and the last snapshot');
+        t.equal(rep.local!.interface, SENSOR_IF, 'the captured interface');
+        t.comment(JSON.stringify(k));
+        t.equal(k.interface!.rx_packets + k.interface!.tx_packets, k.captured.packets, `e0 counted what was captured (${k.captured.packets})`);
+        const rstFromSensor = spawnSync('tshark', ['-n', '-r', file, '-Y', `ip.src == ${SENSOR_IP} && tcp.flags.reset == 1`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
+        t.ok(rstFromSensor >= 1, `the sensor sent RSTs (${rstFromSensor})`);
+        t.equal(k.tcp.wire.resets_sent, rstFromSensor, "RSTs sent on the wire = tshark's");
+        t.equal(k.tcp.kernel.out_rsts, rstFromSensor, 'and = the growth of Tcp OutRsts');
+        const tcpFrom = (dir: 'src' | 'dst') =>
+          spawnSync('tshark', ['-n', '-r', file, '-Y', `ip.${dir} == ${SENSOR_IP} && tcp`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).length;
+        t.equal(k.tcp.wire.sent, tcpFrom('src'), "TCP segments sent = tshark's");
+        t.equal(k.tcp.wire.received, tcpFrom('dst'), "TCP segments received = tshark's");
+        // The raw socket's SYNs are on the wire but not in OutSegs: the stack did not send them.
+        t.equal(k.tcp.kernel.out_segs, k.tcp.wire.sent - 3, 'OutSegs = the segments sent less the 3 raw SYNs');
+        t.equal(k.tcp.kernel.in_segs, k.tcp.wire.received, 'InSegs = the segments received');
+        t.same(k.other_interfaces, [], 'nothing by another interface');
+        // The host view beside the capture: the first snapshot, changes, and the last.
+        const lines = readFileSync(`${file}.host.json`, 'utf8').split('\n').filter(Boolean).length;
+        t.ok(lines >= 2, `${lines} snapshot lines beside the capture`);
 
       });
     });
