@@ -1,7 +1,8 @@
 /**
  * Which interface a host would send to an address by, read from a snapshot's routing tables:
  * the longest matching prefix, then the lowest metric (what the kernel's FIB lookup picks from
- * the main table). Reject routes (RTF_REJECT: IPv6's "unreachable" entries) route nowhere.
+ * the main table). Reject routes (unreachable, prohibit; IPv6 blackholes carry the flag too) and
+ * IPv4 blackholes (device "*", no flag) match like any other, and route nowhere (null).
  * An address of the host itself goes by `lo`: the kernel's local table, which /proc/net/route
  * does not list, delivers it there. Policy routing (ip rule) and other tables are not seen.
  */
@@ -11,8 +12,11 @@ import { RTF } from './routes.js';
 
 export const LOOPBACK_INTERFACE = 'lo';
 
+/** How /proc/net/route names the device of a route that has none (unreachable, blackhole). */
+const NO_DEVICE = '*';
+
 interface Candidate {
-  iface: string;
+  iface: string | null;
   prefix: number;
   metric: number;
 }
@@ -55,8 +59,9 @@ export function routeInterface(
     const a = v4Bytes(w);
     for (const r of routes.ipv4) {
       const d = ipv4FromString(r.destination);
-      if (d === null || (r.flags & RTF.REJECT) !== 0 || !samePrefix(a, v4Bytes(d), r.prefix_length)) continue;
-      best = better(best, { iface: r.iface, prefix: r.prefix_length, metric: r.metric });
+      if (d === null || !samePrefix(a, v4Bytes(d), r.prefix_length)) continue;
+      const iface = (r.flags & RTF.REJECT) !== 0 || r.iface === NO_DEVICE ? null : r.iface;
+      best = better(best, { iface, prefix: r.prefix_length, metric: r.metric });
     }
     return best?.iface ?? null;
   }
@@ -64,9 +69,9 @@ export function routeInterface(
   if (a === null) return null;
   for (const r of routes.ipv6) {
     const d = parseIpv6Text(r.destination);
-    if (d === null || (r.flags & RTF.REJECT) !== 0 || !samePrefix(a, d, r.prefix_length)) continue;
+    if (d === null || !samePrefix(a, d, r.prefix_length)) continue;
     // A local route (RTF_LOCAL) names the address's own device, but the packet goes by lo.
-    const iface = (r.flags & RTF.LOCAL) !== 0 ? LOOPBACK_INTERFACE : r.iface;
+    const iface = (r.flags & RTF.REJECT) !== 0 ? null : (r.flags & RTF.LOCAL) !== 0 ? LOOPBACK_INTERFACE : r.iface;
     best = better(best, { iface, prefix: r.prefix_length, metric: r.metric });
   }
   return best?.iface ?? null;

@@ -17,6 +17,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ROOT } from '../helpers/cli.js';
+import { routeInterface } from '../../src/host/route-lookup.js';
+import type { HostSnapshot } from '../../src/host/snapshot.js';
 
 const LAB = join(ROOT, 'fixtures/host-tables/lab.sh');
 const HELPER = join(ROOT, 'test/host/helpers-tables/tables.mjs');
@@ -129,6 +131,26 @@ function run(): void {
   compare(['-s', '-u'], 's_u');
   compare(['-s', '-w'], 's_w');
   compare(['-s', '-6'], 's_6');
+
+  // The interface a quiet connection's route takes (compare's quiet_sockets), from the routes
+  // in a snapshot, against the kernel's own lookup: `ip route get` (no packet is sent).
+  t.test('route lookup from a snapshot = ip route get', async (t) => {
+    const snap = JSON.parse(execFileSync(process.execPath, [CLI, 'snapshot', '-N', A], { encoding: 'utf8', timeout: 60000 })) as HostSnapshot;
+    const own = new Set(snap.interfaces.flatMap((i) => [...i.ipv4, ...i.ipv6].map((a) => a.address)));
+    const addresses = [
+      '198.18.0.2', '198.18.0.1', '198.18.0.77', '198.19.3.4', '198.18.5.5', '198.18.5.6', '198.18.7.9', '198.18.9.1',
+      '198.18.11.1', '198.18.11.2', '198.18.10.1', '198.18.200.1', '127.0.0.1', '::ffff:198.18.0.2',
+      '2001:db8::2', '2001:db8::1', '2001:db8::ffff', '2001:db8:1::1', '2001:db8:2::1', '2001:db8:3::1', '2001:db8:4::5',
+      '2001:db8:4::6', '2001:db8:5::1', '::1',
+    ];
+    for (const addr of addresses) {
+      const target = addr.replace(/^::ffff:/, '');
+      const r = spawnSync('ip', ['-n', A, 'route', 'get', target], { encoding: 'utf8', timeout: 10000 });
+      // "local 198.18.0.1 dev lo ...", "198.18.0.2 dev wst0 ...", or an error (no route, unreachable, prohibit, blackhole).
+      const kernel = r.status === 0 ? (/\bdev (\S+)/.exec(r.stdout)?.[1] ?? null) : null;
+      t.equal(routeInterface(snap.routes, addr, (x) => own.has(x)), kernel, `${addr}: ${r.status === 0 ? r.stdout.split('\n')[0] : r.stderr.trim()}`);
+    }
+  });
 
   t.test('summary', async (t) => {
     t.comment(`lines compared: ${tally.lines}; numbers that moved between runs: ${tally.moved}; mismatches: ${tally.mismatched}`);
