@@ -132,7 +132,8 @@ function countersLines(l: LocalSection): string[] {
       nic === null ? '-' : String(nic.rx_packets + nic.tx_packets),
       nic === null ? 'interface not in both snapshots' : `rx ${nic.rx_packets} + tx ${nic.tx_packets}, dropped ${nic.rx_dropped}`,
     ],
-    ['TCP segments sent', String(k.tcp.wire.sent), orDash(k.tcp.kernel.out_segs), 'Tcp OutSegs'],
+    // Linux's OutSegs leaves retransmissions out (RFC 1213's tcpOutSegs), the wire has them.
+    ['TCP segments sent', String(k.tcp.wire.sent), orDash(k.tcp.kernel.out_segs === null || k.tcp.kernel.retrans_segs === null ? null : k.tcp.kernel.out_segs + k.tcp.kernel.retrans_segs), 'Tcp OutSegs + RetransSegs'],
     ['TCP segments received', String(k.tcp.wire.received), orDash(k.tcp.kernel.in_segs), 'Tcp InSegs'],
     ['TCP RSTs sent', String(k.tcp.wire.resets_sent), orDash(k.tcp.kernel.out_rsts), 'Tcp OutRsts'],
     ['TCP retransmissions sent', String(k.tcp.wire.retransmissions_sent), orDash(k.tcp.kernel.retrans_segs), 'Tcp RetransSegs'],

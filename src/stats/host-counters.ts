@@ -10,7 +10,9 @@
  * (loopback too, listed under `other_interfaces`), a GSO/TSO segment the stack counts several
  * times crosses a veth capture point as one frame, and Zeek's retransmission rule (payload that
  * does not advance the sequence) is not the kernel's RetransSegs (which also counts SYNs and
- * timeouts). A RST the host sent is a RST on the wire either way: OutRsts against the RSTs seen
+ * timeouts). Linux's OutSegs leaves retransmitted segments out (RFC 1213's tcpOutSegs), so the
+ * segments the host's stack put on the wire are OutSegs + RetransSegs; segments on the wire
+ * beyond that were not sent by the stack (a raw socket's). A RST the host sent is a RST on the wire either way: OutRsts against the RSTs seen
  * from its addresses is the one that should match on a host whose traffic all crosses the
  * capture; more RSTs in the kernel than on the wire is traffic by another path.
  */

@@ -5,6 +5,7 @@
  * owner; third-party rows have no end on the host; `report --host` labels the same way.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Report } from '../../src/stats/snapshot.js';
@@ -60,6 +61,37 @@ t.test('the host share equals tshark on the host addresses; labels partition the
   const plain = JSON.parse((await runCli(['report', DEMO, '--json'], { plain: true })).stdout) as Report;
   t.equal(plain.local, null, 'without --host: no local section');
   t.ok(plain.conversations.every((c) => c.local === null && c.pid === null), 'and no labels');
+});
+
+t.test("the reconciliation: h1's counters over the demo against the wire, tshark's count of it", async (t) => {
+  const rep = JSON.parse((await runCli(['compare', DEMO, '--host', HOST, '--json'], { plain: true })).stdout) as Report;
+  const l = rep.local!;
+  t.equal(l.interface, 'eth0', "the interface holding h1's addresses");
+  const k = l.counters!;
+  t.ok(k, 'three snapshots: counters over their span');
+  const count = (filter: string): number =>
+    spawnSync('tshark', ['-n', '-r', DEMO, '-Y', filter], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout.split('\n').filter(Boolean).length;
+  const from = l.addresses.map((a) => (a.includes(':') ? `ipv6.src == ${a}` : `ip.src == ${a}`)).join(' or ');
+  const to = l.addresses.map((a) => (a.includes(':') ? `ipv6.dst == ${a}` : `ip.dst == ${a}`)).join(' or ');
+  t.equal(k.tcp.wire.sent, count(`tcp && (${from})`), "TCP segments from h1 = tshark's");
+  t.equal(k.tcp.wire.received, count(`tcp && (${to})`), "TCP segments to h1 = tshark's");
+  t.equal(k.tcp.wire.resets_sent, count(`tcp.flags.reset == 1 && (${from})`), "RSTs from h1 = tshark's");
+  t.equal(k.udp.wire.sent, count(`udp && (${from})`), "UDP datagrams from h1 = tshark's");
+  t.equal(k.udp.wire.received, count(`udp && (${to})`), "UDP datagrams to h1 = tshark's");
+  // All of h1's traffic crossed eth0 while tcpdump recorded it there, so its own counters agree.
+  t.equal(k.interface!.rx_packets + k.interface!.tx_packets, k.captured.packets, 'eth0 counted every packet captured');
+  t.equal(k.tcp.kernel.out_segs! + k.tcp.kernel.retrans_segs!, k.tcp.wire.sent, 'OutSegs + RetransSegs = segments sent');
+  t.equal(k.tcp.kernel.in_segs, k.tcp.wire.received, 'InSegs = segments received');
+  t.equal(k.tcp.kernel.out_rsts, k.tcp.wire.resets_sent, 'OutRsts = RSTs sent');
+  t.same([k.udp.kernel.out_datagrams, k.udp.kernel.in_datagrams], [k.udp.wire.sent, k.udp.wire.received], 'UDP in and out');
+  const text = (await runCli(['compare', DEMO, '--host', HOST], { plain: true })).stdout;
+  t.match(text, new RegExp(`^TCP segments sent +${k.tcp.wire.sent} +${k.tcp.wire.sent} +Tcp OutSegs \\+ RetransSegs$`, 'm'), 'the text table');
+
+  // One snapshot (the first line alone): no growth to compare.
+  const one = join(t.testdir(), 'one.json');
+  writeFileSync(one, readFileSync(HOST, 'utf8').split('\n')[0]!);
+  const single = JSON.parse((await runCli(['compare', DEMO, '--host', one, '--json'], { plain: true })).stdout) as Report;
+  t.equal(single.local!.counters, null, 'one snapshot: counters null');
 });
 
 t.test('text, and usage errors', async (t) => {

@@ -57,16 +57,23 @@ t.test('parseSnapshot names what is wrong', (t) => {
   t.end();
 });
 
-t.test('the demo host snapshot: h1 while demo.pcap was recorded (fixtures/lab/record.sh)', async (t) => {
+t.test('the demo host snapshots: h1 while demo.pcap was recorded (fixtures/lab/record.sh)', async (t) => {
   const file = join(ROOT, 'fixtures/captures/demo-host.json');
-  const snap = parseSnapshot(readFileSync(file, 'utf8'), file);
-  t.equal(snap.netns, 'wirestat-h1', 'taken in h1, the namespace tcpdump recorded in');
-  t.equal(snap.hostname, 'wirestat-h1', "the lab's UTS name, not the recording machine's");
-  t.same(snap.errors, []);
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  t.equal(lines.length, 3, 'three snapshots, one per line');
+  const snaps = lines.map((l, i) => parseSnapshot(l, `${file}: line ${i + 1}`));
+  for (const s of snaps) {
+    t.equal(s.netns, 'wirestat-h1', 'taken in h1, the namespace tcpdump recorded in');
+    t.equal(s.hostname, 'wirestat-h1', "the lab's UTS name, not the recording machine's");
+    t.same(s.errors, []);
+  }
   const r = await runCli(['report', join(ROOT, 'fixtures/captures/demo.pcap'), '--json']);
   t.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as { source: { first_ts: number; last_ts: number }; conversations: { proto: string; a: string; b: string }[] };
-  t.ok(snap.time > report.source.first_ts && snap.time < report.source.last_ts, 'taken while the capture ran');
+  const [before, snap, after] = snaps as [HostSnapshot, HostSnapshot, HostSnapshot];
+  t.ok(before.time < report.source.first_ts, 'the first before the first packet');
+  t.ok(snap.time > report.source.first_ts && snap.time < report.source.last_ts, 'the second while the capture ran');
+  t.ok(after.time > report.source.last_ts, 'the last after the last packet');
   type Inet = Extract<HostSnapshot['sockets'][number], { local: string }>;
   const inet = snap.sockets.filter((s) => s.proto !== 'unix') as Inet[];
   t.ok(
