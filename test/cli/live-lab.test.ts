@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { loadHostSnapshots } from '../../src/cli/dashboard-cmd.js';
 import { loadCap } from '../../src/capture/live-cap.js';
 import { readCapture } from '../../src/capture/reader.js';
 import type { Report } from '../../src/stats/snapshot.js';
@@ -150,6 +151,12 @@ if (gateLab(t)) {
         const src = await readCapture(out, () => void records++);
         t.equal(records, sent.successful, 'every captured packet saved');
         t.same(src.errors, []);
+        // The sensor's own view beside it, from before the first packet to after the last.
+        const host = loadHostSnapshots(`${out}.host.json`);
+        t.ok(host.length >= 2, `${host.length} snapshots beside the capture`);
+        const first = host[0]!.interfaces.find((i) => i.name === SENSOR_IF)!.statistics.rx_packets!;
+        const last = host[host.length - 1]!.interfaces.find((i) => i.name === SENSOR_IF)!.statistics.rx_packets!;
+        t.equal(last - first, sent.successful, `${SENSOR_IF} received every packet sent between the first and the last`);
 
         // kill -9 while packets still arrive: the default flushing (at least once a second) has
         // written whole records only, so every reader takes the file to its last record.
@@ -160,6 +167,7 @@ if (gateLab(t)) {
         process.kill(childPid(k), 'SIGKILL');
         await k.exited;
         await replay;
+        t.ok(loadHostSnapshots(`${killed}.host.json`).length >= 1, 'live -w: the host view beside it, whole lines to the kill');
         let n = 0;
         const got = await readCapture(killed, () => void n++);
         t.same(got.errors, [], 'our reader: no error');
