@@ -11,6 +11,7 @@
 import { ipProtocolName } from '../decode/names.js';
 import { IPPROTO, type PacketSummary } from '../decode/summary.js';
 import { TCP_FLAG } from '../decode/tcp.js';
+import { formatMac } from './address.js';
 import { FlowTable } from './flow-table.js';
 import { TcpTracker } from './tcp-state.js';
 
@@ -52,6 +53,11 @@ export const CW = {
   RX_MAC_HI: 28,
   RX_MAC_LO: 30,
 } as const;
+/** A MAC as stored in a conversation row: the 16 high bits plus a presence bit. */
+export const MAC_PRESENT = 0x10000;
+/** A packet without a MAC (a cooked or raw-IP capture), distinct from every MAC. */
+export const MAC_NONE = 0x20000;
+
 /** Float64 fields, as indexes into the row's Float64 view (row words / 2 + n), per key side. */
 export const CF = {
   /** Packets and wire bytes sent by key side A and by key side B. */
@@ -208,5 +214,11 @@ export class Conversations {
   port(id: number, side: number): number {
     const w = this.table.u32[id * ROW_WORDS + K.PORTS];
     return side === 0 ? w >>> 16 : w & 0xffff;
+  }
+  /** The source MAC of key side `side`'s latest packet ("02:00:00:00:00:01"), null without one. */
+  txMac(id: number, side: number): string | null {
+    const w = this.table.u32;
+    const hi = w[id * ROW_WORDS + CW.TX_MAC_HI + side];
+    return (hi & MAC_PRESENT) !== 0 ? formatMac(hi & 0xffff, w[id * ROW_WORDS + CW.TX_MAC_LO + side]) : null;
   }
 }

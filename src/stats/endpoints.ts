@@ -10,7 +10,7 @@
  * Packets outside any conversation (ARP, non-IP, a full table) are counted directly.
  */
 import type { PacketSummary } from '../decode/summary.js';
-import { CF, CW, type Conversations, ROW_F64 as CONV_F64, ROW_WORDS as CONV_WORDS } from './conversations.js';
+import { CF, CW, type Conversations, MAC_NONE, MAC_PRESENT, ROW_F64 as CONV_F64, ROW_WORDS as CONV_WORDS } from './conversations.js';
 import { FlowTable } from './flow-table.js';
 
 /** Key words: [kind, w0..w3]; a MAC is [KIND_MAC, hi16, lo32, 0, 0]. */
@@ -29,10 +29,6 @@ export const C = { TX_PKTS: 3, TX_BYTES: 4, RX_PKTS: 5, RX_BYTES: 6 } as const;
 /** Counter slots per endpoint in a `totals()` array. */
 export const T = { TX_PKTS: 0, TX_BYTES: 1, RX_PKTS: 2, RX_BYTES: 3, N: 4 } as const;
 
-/** A MAC as stored in a conversation row: the 16 high bits plus a presence bit. */
-const MAC_PRESENT = 0x10000;
-/** A packet without a MAC (a cooked or raw-IP capture), distinct from every MAC. */
-const MAC_NONE = 0x20000;
 
 /** Endpoint ids per conversation in `totals()`: both sides' IP, tx MAC and rx MAC. */
 const CONV_IDS = 6;

@@ -60,8 +60,8 @@ export interface HostCounters {
 
 /** A counter's growth between two snapshots, or null when missing or gone backwards (a reset). */
 function growth(first: HostSnapshot, last: HostSnapshot, section: string, name: string): number | null {
-  const a = first.stats[section]?.[name];
-  const b = last.stats[section]?.[name];
+  const a = first.stats?.[section]?.[name];
+  const b = last.stats?.[section]?.[name];
   if (a === undefined || b === undefined || b < a) return null;
   return b - a;
 }
@@ -80,7 +80,7 @@ const IFACE_COUNTERS = ['rx_packets', 'tx_packets', 'rx_bytes', 'tx_bytes', 'rx_
 function interfaceGrowth(first: HostSnapshot, last: HostSnapshot, name: string): InterfaceGrowth | null {
   const a = first.interfaces.find((i) => i.name === name)?.statistics;
   const b = last.interfaces.find((i) => i.name === name)?.statistics;
-  if (a === undefined || b === undefined) return null;
+  if (a == null || b == null) return null;
   const out: InterfaceGrowth = { name, rx_packets: 0, tx_packets: 0, rx_bytes: 0, tx_bytes: 0, rx_dropped: 0 };
   for (const k of IFACE_COUNTERS) {
     const x = a[k];

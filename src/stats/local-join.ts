@@ -3,6 +3,9 @@
  *
  * Every conversation gets one label:
  * - **explained**: one end is this host (one of its interface addresses) and a socket explains it;
+ *   an end whose frames came from one of the host's MACs is the host's too, whatever its
+ *   address (traffic it forwards, a namespace or container behind it, a forged source): no
+ *   socket can explain an address the host does not have, so those are unexplained;
  * - **unexplained**: one end is this host, but no socket does (a raw or packet socket, a process
  *   in another namespace, a hidden one, or a forged source address);
  * - **third-party**: neither end is this host (only a span port or a hub shows these).
@@ -27,7 +30,7 @@ import type { InetSocketJson } from '../host/document.js';
 import { IPPROTO } from '../decode/summary.js';
 import type { ViewConversation, ViewSocket } from './dashboard-view.js';
 import { formatEndpoint, formatIp, parseEndpoint } from './address.js';
-import type { Conversations } from './conversations.js';
+import { type Conversations, conversationProtoName } from './conversations.js';
 
 export type LocalLabel = 'explained' | 'unexplained' | 'third-party';
 
@@ -74,6 +77,10 @@ function endpoint(text: string): Endpoint | null {
   return { ip: formatIp(p.version, p.words), port: p.port, text: formatEndpoint(p.version, p.words, 0, p.port) };
 }
 
+/** Loopback's MAC, and that of interfaces without one: no identity. */
+const NO_MAC = '00:00:00:00:00:00';
+const NO_MACS: readonly [null, null] = [null, null];
+
 function isWildcard(ip: string): boolean {
   return ip === '0.0.0.0' || ip === '::';
 }
@@ -94,6 +101,8 @@ export class LocalJoin {
   /** "icmp" / "icmpv6" → the owner of a raw socket of that protocol. */
   private readonly rawIcmp = new Map<string, Owner>();
   private readonly addresses = new Set<string>();
+  /** The host's interfaces' MACs (lowercase; not loopback's all-zero one). */
+  private readonly macs = new Set<string>();
   /** The newest snapshot's inet sockets (the local netstat panel shows the table as it is now). */
   private inet: InetSocketJson[] = [];
   private snapshots = 0;
@@ -101,7 +110,7 @@ export class LocalJoin {
   private earliest: HostSnapshot | null = null;
   private latest: HostSnapshot | null = null;
   /**
-   * Bumped when an address (resp. a socket key or owner) is added. Labels only move one way as
+   * Bumped when an address or MAC (resp. a socket key or owner) is added. Labels only move one way as
    * snapshots are added (third-party → local as addresses appear, unexplained → explained as
    * sockets do), so a cache of labels re-checks only third-party rows when the first changed
    * and unexplained rows when the second did.
@@ -135,6 +144,11 @@ export class LocalJoin {
     if (this.earliest === null || host.time < this.earliest.time) this.earliest = host;
     if (this.latest === null || host.time >= this.latest.time) this.latest = host;
     for (const i of host.interfaces) {
+      const mac = i.mac?.toLowerCase() ?? null;
+      if (mac !== null && mac !== NO_MAC && !this.macs.has(mac)) {
+        this.macs.add(mac);
+        this.addressGeneration++;
+      }
       for (const a of [...i.ipv4, ...i.ipv6]) {
         if (this.addresses.has(a.address)) continue;
         this.addresses.add(a.address);
@@ -182,15 +196,37 @@ export class LocalJoin {
     return this.addresses.has(addr);
   }
 
-  /** The label of a conversation (`a`, `b` as the report writes them), and its owner when explained. */
-  classify(proto: string, a: string, b: string): Explanation {
+  /** Is this MAC one of the host's interfaces'? */
+  isLocalMac(mac: string): boolean {
+    return this.macs.has(mac);
+  }
+
+  /**
+   * The label of a conversation (`a`, `b` as the report writes them; `macs`: the source MACs
+   * of their packets, when known), and its owner when explained.
+   */
+  classify(proto: string, a: string, b: string, macs: readonly [string | null, string | null] = NO_MACS): Explanation {
     const ea = endpoint(a);
     const eb = endpoint(b);
-    const aLocal = ea !== null && this.addresses.has(ea.ip);
-    const bLocal = eb !== null && this.addresses.has(eb.ip);
+    const aOwn = ea !== null && this.addresses.has(ea.ip);
+    const bOwn = eb !== null && this.addresses.has(eb.ip);
+    const aLocal = aOwn || (macs[0] !== null && this.macs.has(macs[0]));
+    const bLocal = bOwn || (macs[1] !== null && this.macs.has(macs[1]));
     if (!aLocal && !bLocal) return { label: 'third-party', pid: null, program: null };
-    const owner = this.owner(proto, a, b, aLocal ? ea : null, bLocal ? eb : null);
+    // Only an end with one of the host's addresses can be a socket's.
+    const owner = this.owner(proto, a, b, aOwn ? ea : null, bOwn ? eb : null);
     return owner === null ? { label: 'unexplained', pid: null, program: null } : { label: 'explained', pid: owner.pid, program: owner.program };
+  }
+
+  /** Conversation `id`'s label: its endpoints originator first, as the report's rows have them, and its MACs. */
+  classifyConversation(c: Conversations, id: number): Explanation {
+    const v = c.version(id);
+    const ports = c.hasPorts(id);
+    const o = c.origSide(id);
+    const keys = c.table.u32;
+    const a = formatEndpoint(v, keys, c.addrOffset(id, o), ports ? c.port(id, o) : null);
+    const b = formatEndpoint(v, keys, c.addrOffset(id, 1 - o), ports ? c.port(id, 1 - o) : null);
+    return this.classify(conversationProtoName(c.proto(id)), a, b, this.macs.size > 0 ? [c.txMac(id, o), c.txMac(id, 1 - o)] : NO_MACS);
   }
 
   private owner(proto: string, a: string, b: string, aHost: Endpoint | null, bHost: Endpoint | null): Owner | null {

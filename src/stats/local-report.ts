@@ -6,10 +6,8 @@
  */
 import { IPPROTO } from '../decode/summary.js';
 import { routeInterface } from '../host/route-lookup.js';
-import { conversationProtoName } from './conversations.js';
-import type { ConversationRow } from './snapshot.js';
 import type { LocalJoin, LocalLabel } from './local-join.js';
-import { formatEndpoint, formatIp } from './address.js';
+import { formatIp } from './address.js';
 import { emptyHostWire, hostCounters, type HostCounters } from './host-counters.js';
 import type { WireStats } from './wire-stats.js';
 import type { HostSnapshot } from '../host/snapshot.js';
@@ -69,34 +67,19 @@ const KEY: Record<LocalLabel, 'explained' | 'unexplained' | 'third_party'> = {
 
 const ratio = (x: number, of: number): number | null => (of > 0 ? x / of : null);
 
-/** The rows with their labels and owners (new objects). */
-export function labelRows(rows: ConversationRow[], join: LocalJoin): ConversationRow[] {
-  return rows.map((r) => {
-    const x = join.classify(r.proto, r.a, r.b);
-    return { ...r, local: x.label, pid: x.pid, program: x.program };
-  });
-}
-
 /**
  * The section. `iface` is the captured interface when known (live); from a file it is taken
  * as the interface that holds the host address with the most packets in the capture.
  */
 export function localSection(stats: WireStats, join: LocalJoin, iface: string | null = null): LocalSection {
   const c = stats.conversations;
-  const keys = c.table.u32;
   const count = (): LabelCount => ({ conversations: 0, packets: 0, bytes: 0 });
   const by = { explained: count(), unexplained: count(), third_party: count() };
   const wire = emptyHostWire();
   /** Host address → packets of conversations with that end (for the inferred interface). */
   const seen = new Map<string, number>();
   for (let id = 0; id < c.size; id++) {
-    const v = c.version(id);
-    const ports = c.hasPorts(id);
-    // Originator first, as the rows have it (ICMP is the host's own only when it started it).
-    const o = c.origSide(id);
-    const a = formatEndpoint(v, keys, c.addrOffset(id, o), ports ? c.port(id, o) : null);
-    const b = formatEndpoint(v, keys, c.addrOffset(id, 1 - o), ports ? c.port(id, 1 - o) : null);
-    const label = join.classify(conversationProtoName(c.proto(id)), a, b).label;
+    const label = join.classifyConversation(c, id).label;
     const k = by[KEY[label]];
     const packets = c.packets(id, 0) + c.packets(id, 1);
     k.conversations++;

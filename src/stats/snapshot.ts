@@ -12,7 +12,7 @@ import { formatEndpoint, formatIp, formatMac } from './address.js';
 import { type Conversations, conversationProtoName } from './conversations.js';
 import { type Endpoints, KIND_IPV6, KIND_MAC, T } from './endpoints.js';
 import type { LocalJoin, LocalLabel } from './local-join.js';
-import { labelRows, localSection, type LocalSection } from './local-report.js';
+import { localSection, type LocalSection } from './local-report.js';
 import type { WireStats } from './wire-stats.js';
 
 export const REPORT_SCHEMA = 'wirestat.report/1';
@@ -148,7 +148,7 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
     },
     protocols: protocolTable(stats),
     malformed: malformedTable(stats),
-    conversations: opts.host ? labelRows(conversationRows(stats, opts.top), opts.host) : conversationRows(stats, opts.top),
+    conversations: conversationRows(stats, opts.top, opts.host ?? null),
     local: opts.host ? localSection(stats, opts.host, src.live ? src.name : null) : null,
     conversations_total: stats.conversations.size,
     endpoints,
@@ -190,13 +190,23 @@ function malformedTable(stats: WireStats): Record<string, number> {
   return out;
 }
 
-function conversationRows(stats: WireStats, top: number | undefined): ConversationRow[] {
+/** The rows, largest first; with a host view, each with its label and owner (local-join.ts). */
+function conversationRows(stats: WireStats, top: number | undefined, host: LocalJoin | null): ConversationRow[] {
   const c = stats.conversations;
   const totals = new Float64Array(c.size);
   for (let id = 0; id < c.size; id++) totals[id] = c.bytes(id, 0) + c.bytes(id, 1);
   const ids = rank(totals, top);
   const rows: ConversationRow[] = new Array(ids.length);
-  for (let i = 0; i < ids.length; i++) rows[i] = conversationRow(c, ids[i]!);
+  for (let i = 0; i < ids.length; i++) {
+    const row = conversationRow(c, ids[i]!);
+    if (host) {
+      const x = host.classifyConversation(c, ids[i]!);
+      row.local = x.label;
+      row.pid = x.pid;
+      row.program = x.program;
+    }
+    rows[i] = row;
+  }
   return rows;
 }
 

@@ -167,3 +167,32 @@ t.test('snapshots add up: a socket seen in any of them explains', async (t) => {
   t.equal(j.classify('tcp', '198.18.0.1:41000', '198.18.0.2:8080').pid, 1, 'from the first snapshot');
   t.equal(j.classify('tcp', '198.18.0.1:41001', '198.18.0.2:8080').pid, 2, 'from the second');
 });
+
+t.test("the host's MACs: an end whose frames came from the host is its own, whatever the address", async (t) => {
+  const macHost = { ...host, interfaces: [{ ...host.interfaces[0], mac: '02:00:00:00:00:0A' }] } as unknown as HostSnapshot;
+  const withListener = { ...macHost, sockets: [{ ...inet('tcp', '0.0.0.0:80', '0.0.0.0:0', 'LISTEN', 7, 'httpd', true), state_code: 10 }] } as unknown as HostSnapshot;
+  const j = new LocalJoin(withListener);
+  t.ok(j.isLocalMac('02:00:00:00:00:0a'), 'MACs compared in lowercase');
+  // 198.18.5.1 → 198.18.5.2:80 in frames from the host's MAC (it forwards them, or they are forged).
+  const x = j.classify('tcp', '198.18.5.1:40000', '198.18.5.2:80', ['02:00:00:00:00:0a', '02:00:00:00:00:0b']);
+  t.equal(x.label, 'unexplained', 'local by MAC; the wildcard listener on :80 cannot explain another address');
+  t.equal(j.classify('tcp', '198.18.5.1:40000', '198.18.5.2:80', ['02:00:00:00:00:0c', '02:00:00:00:00:0b']).label, 'third-party');
+  t.equal(j.classify('tcp', '198.18.5.1:40000', '198.18.0.1:80', ['02:00:00:00:00:0c', null]).label, 'explained', 'by address, as before');
+  const lo = new LocalJoin({ ...host, interfaces: [{ ...host.interfaces[0], mac: '00:00:00:00:00:00' }] } as unknown as HostSnapshot);
+  t.notOk(lo.isLocalMac('00:00:00:00:00:00'), "loopback's all-zero MAC is nobody's");
+
+  // From the wire: the conversation's MACs come from its frames.
+  const stats = new WireStats();
+  const HOST_MAC = '02 00 00 00 00 0a';
+  const PEER_MAC = '02 00 00 00 00 0b';
+  ingest(stats, [
+    ethernet(0x0800, ipv4(6, '198.18.5.1', '198.18.5.2', tcp(40000, 80, TCP_FLAGS.SYN)), PEER_MAC, HOST_MAC),
+    ethernet(0x0800, ipv4(6, '198.18.5.3', '198.18.5.4', tcp(40001, 80, TCP_FLAGS.SYN)), PEER_MAC, '02 00 00 00 00 0c'),
+  ]);
+  const rep = buildReport(stats, { name: 'x', format: 'pcap', linktypes: [1], errors: [], errorsNotListed: 0 }, { host: j });
+  t.same(rep.conversations.map((c) => [c.a, c.local]), [
+    ['198.18.5.1:40000', 'unexplained'],
+    ['198.18.5.3:40001', 'third-party'],
+  ]);
+  t.equal(rep.local!.unexplained.conversations, 1, 'the local section counts it the same way');
+});
