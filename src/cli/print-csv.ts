@@ -18,9 +18,11 @@ function rows(header: string[], data: (string | number | null)[][]): string {
 
 export function printCsv(r: Report, table: CsvTable): string {
   switch (table) {
-    case 'conversations':
+    case 'conversations': {
+      // With a host view (--host), each row's label and owner as the JSON has them.
+      const local = r.local !== null;
       return rows(
-        ['proto', 'a', 'b', 'a_to_b_packets', 'a_to_b_bytes', 'b_to_a_packets', 'b_to_a_bytes', 'first_ts', 'last_ts', 'state', 'history'],
+        ['proto', 'a', 'b', 'a_to_b_packets', 'a_to_b_bytes', 'b_to_a_packets', 'b_to_a_bytes', 'first_ts', 'last_ts', 'state', 'history', ...(local ? ['local', 'pid', 'program'] : [])],
         r.conversations.map((c) => [
           c.proto,
           c.a,
@@ -33,8 +35,10 @@ export function printCsv(r: Report, table: CsvTable): string {
           c.last_ts,
           c.state,
           c.history,
+          ...(local ? [c.local, c.pid, c.program] : []),
         ]),
       );
+    }
     case 'endpoints':
       return rows(
         ['addr', 'tx_packets', 'tx_bytes', 'rx_packets', 'rx_bytes'],

@@ -58,6 +58,14 @@ t.test('the host share equals tshark on the host addresses; labels partition the
     all.map((c) => [c.a, c.b, c.local, c.pid]),
   );
   t.same(rr.local, l);
+  // --csv: the label, PID and program columns, row for row as the JSON.
+  const csv = (await runCli(['report', DEMO, '--host', HOST, '--csv'], { plain: true })).stdout.trimEnd().split('\r\n');
+  t.match(csv[0], /,state,history,local,pid,program$/);
+  t.same(
+    csv.slice(1).map((l) => l.split(',').slice(-3)),
+    all.map((c) => [c.local ?? '', c.pid === null ? '' : String(c.pid), c.program ?? '']),
+    'CSV labels = JSON labels',
+  );
   const plain = JSON.parse((await runCli(['report', DEMO, '--json'], { plain: true })).stdout) as Report;
   t.equal(plain.local, null, 'without --host: no local section');
   t.ok(plain.conversations.every((c) => c.local === null && c.pid === null), 'and no labels');
