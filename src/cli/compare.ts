@@ -5,7 +5,7 @@
  * (`wirestat.report/1`) with every conversation labelled and the `local` section; the text
  * leads with the headline shares and lists what no socket explains.
  */
-import { LocalJoin } from '../stats/local-join.js';
+import { LocalJoin, UNEXPLAINED_REASONS } from '../stats/local-join.js';
 import type { Report } from '../stats/snapshot.js';
 import type { LocalSection } from '../stats/local-report.js';
 import { analyzeFile } from './analyze.js';
@@ -84,12 +84,28 @@ export function printCompare(r: Report): string {
   );
   const unexplained = r.conversations.filter((c) => c.local === 'unexplained');
   out.push('', `Unexplained: ${l.unexplained.conversations} conversations with an end on this host that no socket explains${unexplained.length < l.unexplained.conversations ? ` (${unexplained.length} shown)` : ''}`);
+  const w = l.unexplained_by_reason;
+  if (l.unexplained.conversations > 0) {
+    out.push(
+      `  ${w.no_socket.conversations} with no socket (the ones to look at), ${w.other_address.conversations} by MAC with another address, ` +
+        `${w.refused.conversations} refused by the kernel (RST), ${w.kernel.conversations} ICMP of the kernel`,
+    );
+    // Sparse snapshots (a file's, not a live compare's each second) miss short connections.
+    const span = l.counters === null ? 0 : l.counters.to - l.counters.from;
+    if (w.no_socket.conversations > 0 && l.snapshots > 1 && span / (l.snapshots - 1) > SPARSE_GAP_S) {
+      out.push(`  (${l.snapshots} snapshots over ${span.toFixed(1)} s: a connection that came and went between two is in none of them)`);
+    }
+  }
   if (unexplained.length > 0) {
+    // The ones to look at first: no socket, then another address, refused, the kernel's ICMP.
+    const order = (c: (typeof unexplained)[number]): number => UNEXPLAINED_REASONS.indexOf(c.reason ?? 'no-socket');
     out.push(
       formatTable(
-        ['Proto', 'A', 'B', 'Packets', 'Bytes', 'State'],
-        unexplained.map((c) => [c.proto, printable(c.a), printable(c.b), String(c.a_to_b.packets + c.b_to_a.packets), String(c.a_to_b.bytes + c.b_to_a.bytes), c.state ?? '']),
-        ['l', 'l', 'l', 'r', 'r', 'l'],
+        ['Proto', 'A', 'B', 'Packets', 'Bytes', 'State', 'Reason'],
+        [...unexplained]
+          .sort((x, y) => order(x) - order(y))
+          .map((c) => [c.proto, printable(c.a), printable(c.b), String(c.a_to_b.packets + c.b_to_a.packets), String(c.a_to_b.bytes + c.b_to_a.bytes), c.state ?? '', c.reason ?? '']),
+        ['l', 'l', 'l', 'r', 'r', 'l', 'l'],
       ),
     );
   }
@@ -117,6 +133,9 @@ export function printCompare(r: Report): string {
   out.push('', ...countersLines(l));
   return out.join('\n') + '\n';
 }
+
+/** Snapshots further apart than this on average (live compare takes one a second) are sparse. */
+const SPARSE_GAP_S = 2;
 
 const orDash = (n: number | null): string => (n === null ? '-' : String(n));
 

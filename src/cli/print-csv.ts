@@ -22,7 +22,7 @@ export function printCsv(r: Report, table: CsvTable): string {
       // With a host view (--host), each row's label and owner as the JSON has them.
       const local = r.local !== null;
       return rows(
-        ['proto', 'a', 'b', 'a_to_b_packets', 'a_to_b_bytes', 'b_to_a_packets', 'b_to_a_bytes', 'first_ts', 'last_ts', 'state', 'history', ...(local ? ['local', 'pid', 'program'] : [])],
+        ['proto', 'a', 'b', 'a_to_b_packets', 'a_to_b_bytes', 'b_to_a_packets', 'b_to_a_bytes', 'first_ts', 'last_ts', 'state', 'history', ...(local ? ['local', 'pid', 'program', 'reason'] : [])],
         r.conversations.map((c) => [
           c.proto,
           c.a,
@@ -35,7 +35,7 @@ export function printCsv(r: Report, table: CsvTable): string {
           c.last_ts,
           c.state,
           c.history,
-          ...(local ? [c.local, c.pid, c.program] : []),
+          ...(local ? [c.local, c.pid, c.program, c.reason] : []),
         ]),
       );
     }

@@ -34,11 +34,27 @@ import { type Conversations, conversationProtoName } from './conversations.js';
 
 export type LocalLabel = 'explained' | 'unexplained' | 'third-party';
 
+/**
+ * Why no socket explains a conversation of this host, as far as the wire tells:
+ * - `refused`: a TCP connection to the host that it answered with a RST (Zeek's REJ): the
+ *   kernel refused it, there being no listener;
+ * - `kernel`: ICMP no ping socket explains (echo replies, neighbour discovery, MLD, errors: the
+ *   kernel's own; a covert channel through a hidden raw socket would hide among them too);
+ * - `other-address`: the host's end is known by its MAC only (an address it does not have:
+ *   forwarded, a namespace behind it, or forged);
+ * - `no-socket`: the rest, the ones to look at: a raw or packet socket, another namespace, a
+ *   hidden process, a connection that came and went between snapshots.
+ */
+export type UnexplainedReason = 'refused' | 'kernel' | 'other-address' | 'no-socket';
+export const UNEXPLAINED_REASONS: readonly UnexplainedReason[] = ['no-socket', 'other-address', 'refused', 'kernel'];
+
 export interface Explanation {
   label: LocalLabel;
   /** The socket's owner when a socket explains it (null when unknown, as netstat's "-"). */
   pid: number | null;
   program: string | null;
+  /** For unexplained conversations, why (null otherwise). */
+  reason: UnexplainedReason | null;
 }
 
 /** The wire protocol of a socket table (tcp6 is TCP over either IP version). */
@@ -212,10 +228,12 @@ export class LocalJoin {
     const bOwn = eb !== null && this.addresses.has(eb.ip);
     const aLocal = aOwn || (macs[0] !== null && this.macs.has(macs[0]));
     const bLocal = bOwn || (macs[1] !== null && this.macs.has(macs[1]));
-    if (!aLocal && !bLocal) return { label: 'third-party', pid: null, program: null };
+    if (!aLocal && !bLocal) return { label: 'third-party', pid: null, program: null, reason: null };
     // Only an end with one of the host's addresses can be a socket's.
     const owner = this.owner(proto, a, b, aOwn ? ea : null, bOwn ? eb : null);
-    return owner === null ? { label: 'unexplained', pid: null, program: null } : { label: 'explained', pid: owner.pid, program: owner.program };
+    if (owner !== null) return { label: 'explained', pid: owner.pid, program: owner.program, reason: null };
+    const reason: UnexplainedReason = !aOwn && !bOwn ? 'other-address' : proto === 'icmp' || proto === 'icmpv6' ? 'kernel' : 'no-socket';
+    return { label: 'unexplained', pid: null, program: null, reason };
   }
 
   /** Conversation `id`'s label: its endpoints originator first, as the report's rows have them, and its MACs. */
@@ -226,7 +244,14 @@ export class LocalJoin {
     const keys = c.table.u32;
     const a = formatEndpoint(v, keys, c.addrOffset(id, o), ports ? c.port(id, o) : null);
     const b = formatEndpoint(v, keys, c.addrOffset(id, 1 - o), ports ? c.port(id, 1 - o) : null);
-    return this.classify(conversationProtoName(c.proto(id)), a, b, this.macs.size > 0 ? [c.txMac(id, o), c.txMac(id, 1 - o)] : NO_MACS);
+    const x = this.classify(conversationProtoName(c.proto(id)), a, b, this.macs.size > 0 ? [c.txMac(id, o), c.txMac(id, 1 - o)] : NO_MACS);
+    if (x.reason === 'no-socket') {
+      // A connection to the host that it answered with a RST only: refused by the kernel.
+      const t = c.tcpIndex(id);
+      const responder = endpoint(b);
+      if (t >= 0 && responder !== null && this.addresses.has(responder.ip) && c.tcp.connState(t, o) === 'REJ') x.reason = 'refused';
+    }
+    return x;
   }
 
   private owner(proto: string, a: string, b: string, aHost: Endpoint | null, bHost: Endpoint | null): Owner | null {

@@ -6,7 +6,7 @@
  */
 import { IPPROTO } from '../decode/summary.js';
 import { routeInterface } from '../host/route-lookup.js';
-import type { LocalJoin, LocalLabel } from './local-join.js';
+import type { LocalJoin, LocalLabel, UnexplainedReason } from './local-join.js';
 import { formatIp } from './address.js';
 import { emptyHostWire, hostCounters, type HostCounters } from './host-counters.js';
 import type { WireStats } from './wire-stats.js';
@@ -28,6 +28,8 @@ export interface LocalSection {
   explained: LabelCount;
   unexplained: LabelCount;
   third_party: LabelCount;
+  /** The unexplained ones by why (local-join.ts UnexplainedReason): no_socket are the ones to look at. */
+  unexplained_by_reason: Record<'no_socket' | 'other_address' | 'refused' | 'kernel', LabelCount>;
   /** Shares of the wire (0..1): involving this host ("what netstat could ever see"), and
    *  explained by a socket (of the wire, and of the host's own traffic). Null for an empty wire. */
   share: {
@@ -65,6 +67,13 @@ const KEY: Record<LocalLabel, 'explained' | 'unexplained' | 'third_party'> = {
   'third-party': 'third_party',
 };
 
+const REASON_KEY: Record<UnexplainedReason, keyof LocalSection['unexplained_by_reason']> = {
+  'no-socket': 'no_socket',
+  'other-address': 'other_address',
+  refused: 'refused',
+  kernel: 'kernel',
+};
+
 const ratio = (x: number, of: number): number | null => (of > 0 ? x / of : null);
 
 /**
@@ -75,16 +84,21 @@ export function localSection(stats: WireStats, join: LocalJoin, iface: string | 
   const c = stats.conversations;
   const count = (): LabelCount => ({ conversations: 0, packets: 0, bytes: 0 });
   const by = { explained: count(), unexplained: count(), third_party: count() };
+  const why = { no_socket: count(), other_address: count(), refused: count(), kernel: count() };
   const wire = emptyHostWire();
   /** Host address → packets of conversations with that end (for the inferred interface). */
   const seen = new Map<string, number>();
   for (let id = 0; id < c.size; id++) {
-    const label = join.classifyConversation(c, id).label;
-    const k = by[KEY[label]];
+    const x = join.classifyConversation(c, id);
+    const label = x.label;
     const packets = c.packets(id, 0) + c.packets(id, 1);
-    k.conversations++;
-    k.packets += packets;
-    k.bytes += c.bytes(id, 0) + c.bytes(id, 1);
+    const bytes = c.bytes(id, 0) + c.bytes(id, 1);
+    for (const k of [by[KEY[label]], x.reason === null ? null : why[REASON_KEY[x.reason]]]) {
+      if (k === null) continue;
+      k.conversations++;
+      k.packets += packets;
+      k.bytes += bytes;
+    }
     if (label !== 'third-party') countHostSides(stats, join, id, wire, seen, packets);
   }
   const host = { packets: by.explained.packets + by.unexplained.packets, bytes: by.explained.bytes + by.unexplained.bytes };
@@ -97,6 +111,7 @@ export function localSection(stats: WireStats, join: LocalJoin, iface: string | 
     wire: { packets: stats.packets, bytes: stats.bytes },
     host,
     ...by,
+    unexplained_by_reason: why,
     share: {
       host_packets: ratio(host.packets, stats.packets),
       host_bytes: ratio(host.bytes, stats.bytes),

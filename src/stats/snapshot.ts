@@ -11,7 +11,7 @@ import { LAYER_NAMES } from '../decode/summary.js';
 import { formatEndpoint, formatIp, formatMac } from './address.js';
 import { type Conversations, conversationProtoName } from './conversations.js';
 import { type Endpoints, KIND_IPV6, KIND_MAC, T } from './endpoints.js';
-import type { LocalJoin, LocalLabel } from './local-join.js';
+import type { LocalJoin, LocalLabel, UnexplainedReason } from './local-join.js';
 import { localSection, type LocalSection } from './local-report.js';
 import type { WireStats } from './wire-stats.js';
 
@@ -70,6 +70,8 @@ export interface ConversationRow {
   /** The explaining socket's owner (null when unexplained, unknown, or without a host view). */
   pid: number | null;
   program: string | null;
+  /** Why no socket explains it, when unexplained (local-join.ts UnexplainedReason); else null. */
+  reason: UnexplainedReason | null;
 }
 
 export interface EndpointRow {
@@ -204,6 +206,7 @@ function conversationRows(stats: WireStats, top: number | undefined, host: Local
       row.local = x.label;
       row.pid = x.pid;
       row.program = x.program;
+      row.reason = x.reason;
     }
     rows[i] = row;
   }
@@ -231,6 +234,7 @@ export function conversationRow(c: Conversations, id: number): ConversationRow {
     local: null,
     pid: null,
     program: null,
+    reason: null,
   };
 }
 

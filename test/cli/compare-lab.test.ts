@@ -102,7 +102,10 @@ if (gateLab(t)) {
           t.equal(c.pid, clientPid, 'the client\'s PID');
         }
         const raw = find((c) => c.b === `${HOST_ADDR.h2.ipv4}:9999`, 'raw SYNs → h2:9999');
-        t.ok(raw.every((c) => c.local === 'unexplained' && c.pid === null), 'the raw-socket SYNs are unexplained');
+        t.ok(raw.every((c) => c.local === 'unexplained' && c.pid === null && c.reason === 'no-socket'), 'the raw-socket SYNs are unexplained: no socket');
+        for (const c of find((c) => c.b === `${SENSOR_IP}:9`, 'h1 → sensor:9 (closed)')) {
+          t.same([c.local, c.state, c.reason], ['unexplained', 'REJ', 'refused'], `${c.a} → ${c.b}: refused by the sensor's kernel`);
+        }
         t.equal(raw.length, 3, 'three forged connections');
         for (const c of find((c) => c.a.startsWith(`${HOST_ADDR.h1.ipv4}:`) && c.b === `${HOST_ADDR.h2.ipv4}:8081`, 'h1 → h2')) {
           t.equal(c.local, 'third-party', `${c.a} → ${c.b}: third party`);

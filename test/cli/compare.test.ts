@@ -60,10 +60,10 @@ t.test('the host share equals tshark on the host addresses; labels partition the
   t.same(rr.local, l);
   // --csv: the label, PID and program columns, row for row as the JSON.
   const csv = (await runCli(['report', DEMO, '--host', HOST, '--csv'], { plain: true })).stdout.trimEnd().split('\r\n');
-  t.match(csv[0], /,state,history,local,pid,program$/);
+  t.match(csv[0], /,state,history,local,pid,program,reason$/);
   t.same(
-    csv.slice(1).map((l) => l.split(',').slice(-3)),
-    all.map((c) => [c.local ?? '', c.pid === null ? '' : String(c.pid), c.program ?? '']),
+    csv.slice(1).map((l) => l.split(',').slice(-4)),
+    all.map((c) => [c.local ?? '', c.pid === null ? '' : String(c.pid), c.program ?? '', c.reason ?? '']),
     'CSV labels = JSON labels',
   );
   const plain = JSON.parse((await runCli(['report', DEMO, '--json'], { plain: true })).stdout) as Report;

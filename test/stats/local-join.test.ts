@@ -156,6 +156,7 @@ t.test('labels: explained by a 5-tuple, a listener, a wildcard bind or ping; une
     const x = j.classify(proto, a, b);
     t.equal(x.label, label, `${proto} ${a} → ${b}: ${label}`);
     t.equal(x.pid, pid);
+    t.equal(x.reason, label !== 'unexplained' ? null : proto.startsWith('icmp') ? 'kernel' : 'no-socket', 'the reason, for unexplained only');
   }
   t.same(j.hostAddresses().sort(), ['198.18.0.1', '2001:db8::1']);
 });
@@ -176,6 +177,7 @@ t.test("the host's MACs: an end whose frames came from the host is its own, what
   // 198.18.5.1 → 198.18.5.2:80 in frames from the host's MAC (it forwards them, or they are forged).
   const x = j.classify('tcp', '198.18.5.1:40000', '198.18.5.2:80', ['02:00:00:00:00:0a', '02:00:00:00:00:0b']);
   t.equal(x.label, 'unexplained', 'local by MAC; the wildcard listener on :80 cannot explain another address');
+  t.equal(x.reason, 'other-address');
   t.equal(j.classify('tcp', '198.18.5.1:40000', '198.18.5.2:80', ['02:00:00:00:00:0c', '02:00:00:00:00:0b']).label, 'third-party');
   t.equal(j.classify('tcp', '198.18.5.1:40000', '198.18.0.1:80', ['02:00:00:00:00:0c', null]).label, 'explained', 'by address, as before');
   const lo = new LocalJoin({ ...host, interfaces: [{ ...host.interfaces[0], mac: '00:00:00:00:00:00' }] } as unknown as HostSnapshot);
@@ -188,11 +190,26 @@ t.test("the host's MACs: an end whose frames came from the host is its own, what
   ingest(stats, [
     ethernet(0x0800, ipv4(6, '198.18.5.1', '198.18.5.2', tcp(40000, 80, TCP_FLAGS.SYN)), PEER_MAC, HOST_MAC),
     ethernet(0x0800, ipv4(6, '198.18.5.3', '198.18.5.4', tcp(40001, 80, TCP_FLAGS.SYN)), PEER_MAC, '02 00 00 00 00 0c'),
+    // A SYN to the host's closed port 23, answered with RST-ACK: refused by its kernel.
+    ethernet(0x0800, ipv4(6, '198.18.0.9', '198.18.0.1', tcp(40002, 23, TCP_FLAGS.SYN, { seq: 7 })), HOST_MAC, PEER_MAC),
+    ethernet(0x0800, ipv4(6, '198.18.0.1', '198.18.0.9', tcp(23, 40002, TCP_FLAGS.RST | TCP_FLAGS.ACK, { seq: 0, ack: 8 })), PEER_MAC, HOST_MAC),
+    // The host's own SYN to a closed port elsewhere, refused there: not the host refusing.
+    ethernet(0x0800, ipv4(6, '198.18.0.1', '198.18.0.9', tcp(40003, 23, TCP_FLAGS.SYN, { seq: 7 })), PEER_MAC, HOST_MAC),
+    ethernet(0x0800, ipv4(6, '198.18.0.9', '198.18.0.1', tcp(23, 40003, TCP_FLAGS.RST | TCP_FLAGS.ACK, { seq: 0, ack: 8 })), HOST_MAC, PEER_MAC),
   ]);
   const rep = buildReport(stats, { name: 'x', format: 'pcap', linktypes: [1], errors: [], errorsNotListed: 0 }, { host: j });
-  t.same(rep.conversations.map((c) => [c.a, c.local]), [
-    ['198.18.5.1:40000', 'unexplained'],
-    ['198.18.5.3:40001', 'third-party'],
-  ]);
-  t.equal(rep.local!.unexplained.conversations, 1, 'the local section counts it the same way');
+  t.same(
+    rep.conversations.map((c) => [c.a, c.local, c.state, c.reason]).sort((x, y) => String(x[0]).localeCompare(String(y[0]))),
+    [
+      ['198.18.0.1:40003', 'unexplained', 'REJ', 'no-socket'],
+      ['198.18.0.9:40002', 'unexplained', 'REJ', 'refused'],
+      ['198.18.5.1:40000', 'unexplained', 'S0', 'other-address'],
+      ['198.18.5.3:40001', 'third-party', 'S0', null],
+    ],
+  );
+  t.equal(rep.local!.unexplained.conversations, 3, 'the local section counts them the same way');
+  t.same(
+    Object.fromEntries(Object.entries(rep.local!.unexplained_by_reason).map(([k, v]) => [k, v.conversations])),
+    { no_socket: 1, other_address: 1, refused: 1, kernel: 0 },
+  );
 });
