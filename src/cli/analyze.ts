@@ -10,7 +10,7 @@
  */
 import type { ReadOptions } from '../capture/reader.js';
 import type { CaptureRecord, SourceSummary } from '../capture/source.js';
-import { buildReport, type Report, type ReportOptions } from '../stats/snapshot.js';
+import { materialize, type Report, type ReportOptions, type ReportParts, reportParts } from '../stats/snapshot.js';
 import { type StatsOptions, WireStats } from '../stats/wire-stats.js';
 import { decoderFor } from './decoder-thread.js';
 
@@ -22,7 +22,10 @@ export interface AnalyzeOptions extends StatsOptions, ReportOptions, ReadOptions
 export interface Analysis {
   stats: WireStats;
   source: SourceSummary;
-  report: Report;
+  /** The report with its lists made on demand (write it with printParts, or materialize it). */
+  parts: ReportParts;
+  /** The whole report (its lists made on first use). */
+  readonly report: Report;
 }
 
 /** Reads all of `name` (`-` for standard input). Rejects with CaptureOpenError if unreadable. */
@@ -33,7 +36,7 @@ export async function analyzeFile(name: string, opts: AnalyzeOptions = {}): Prom
   if (filter !== undefined) (await import('../decode/filter.js')).compileFilter(filter);
   const decoder = decoderFor(name, opts, filter);
   const source = decoder ? await decoder.drain(stats) : await readHere(name, stats, opts, filter);
-  const report = buildReport(
+  const parts = reportParts(
     stats,
     {
       name,
@@ -45,7 +48,15 @@ export async function analyzeFile(name: string, opts: AnalyzeOptions = {}): Prom
     },
     opts,
   );
-  return { stats, source, report };
+  let report: Report | null = null;
+  return {
+    stats,
+    source,
+    parts,
+    get report(): Report {
+      return (report ??= materialize(parts));
+    },
+  };
 }
 
 /** The reader and decoder load only here: with a worker, this thread never needs them (12 ms of start-up). */

@@ -3,10 +3,10 @@
  * protocols and malformed counts as text, JSON (`wirestat.report/1`) or CSV.
  */
 import type { LocalJoin } from '../stats/local-join.js';
-import type { Report } from '../stats/snapshot.js';
+import { materialize, partsOf, type Report, type ReportParts } from '../stats/snapshot.js';
 import { analyzeFile } from './analyze.js';
-import type { CsvTable } from './print-csv.js';
-import { printCsv } from './print-csv.js';
+import { type CsvTable, writeCsv } from './print-csv.js';
+import { writeReportJson } from './report-json.js';
 import { printText } from './print-text.js';
 
 export interface ReportArgs {
@@ -29,13 +29,13 @@ export interface Output {
 
 export async function runReport(args: ReportArgs, out: Output): Promise<number> {
   const host = args.host !== undefined ? await hostJoin([args.host]) : null;
-  const { report } = await analyzeFile(args.file, {
+  const { parts } = await analyzeFile(args.file, {
     ...(host ? { host } : {}),
     ...(args.top !== undefined ? { top: args.top } : {}),
     ...(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {}),
     ...(args.filter !== undefined ? { filter: args.filter } : {}),
   });
-  printReport(report, args, out);
+  printParts(parts, args, out);
   return 0;
 }
 
@@ -47,7 +47,15 @@ export async function hostJoin(files: readonly string[]): Promise<LocalJoin> {
 
 /** The report in the form asked for: JSON, one CSV table, or text. */
 export function printReport(report: Report, form: { json?: boolean; csv?: CsvTable }, out: Output): void {
-  if (form.json) out.write(JSON.stringify(report, null, out.isTTY ? 2 : undefined) + '\n');
-  else if (form.csv) out.write(printCsv(report, form.csv));
-  else out.write(printText(report));
+  printParts(partsOf(report), form, out);
+}
+
+/** The same, its lists written row by row as they are made (JSON and CSV; the text lists them all). */
+export function printParts(p: ReportParts, form: { json?: boolean; csv?: CsvTable }, out: Output): void {
+  const write = (text: string): void => out.write(text);
+  if (form.json) {
+    writeReportJson(p, write, out.isTTY ? 2 : undefined);
+    out.write('\n');
+  } else if (form.csv) writeCsv({ ...p.head, conversations: p.conversations, endpoints: p.endpoints }, form.csv, write);
+  else out.write(printText(materialize(p)));
 }

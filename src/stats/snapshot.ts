@@ -126,10 +126,54 @@ function rank(totals: Float64Array, top: number | undefined): Uint32Array {
   return top !== undefined && top >= 0 && top < n ? ids.subarray(0, top) : ids;
 }
 
+/**
+ * A report's long lists as rows made on demand (`at(i)`, in the report's order), so a writer can
+ * stream a million conversations without holding a million row objects and one giant string.
+ */
+export interface Rows<T> {
+  readonly length: number;
+  at(i: number): T;
+}
+
+/** The report with its two lists empty (`head`), and the lists as Rows. */
+export interface ReportParts {
+  head: Report;
+  conversations: Rows<ConversationRow>;
+  endpoints: Rows<EndpointRow>;
+}
+
+/** An array as Rows. */
+export function rowsOf<T>(list: readonly T[]): Rows<T> {
+  return { length: list.length, at: (i) => list[i]! };
+}
+
+/** A made report as parts (to write it the same way). */
+export function partsOf(r: Report): ReportParts {
+  return { head: r, conversations: rowsOf(r.conversations), endpoints: rowsOf(r.endpoints) };
+}
+
+/** Every row of `rows`, as an array. */
+export function allRows<T>(rows: Rows<T>): T[] {
+  const out: T[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = rows.at(i);
+  return out;
+}
+
+/** The whole report, its lists made. */
 export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOptions = {}): Report {
+  return materialize(reportParts(stats, src, opts));
+}
+
+export function materialize(p: ReportParts): Report {
+  // Spread then set: the lists keep their places in the key order.
+  return { ...p.head, conversations: allRows(p.conversations), endpoints: allRows(p.endpoints) };
+}
+
+export function reportParts(stats: WireStats, src: SourceFacts, opts: ReportOptions = {}): ReportParts {
   // Endpoints first: totalling them inserts the ones known only through conversations.
   const endpoints = endpointRows(stats, opts.top);
-  return {
+  const conversations = conversationRows(stats, opts.top, opts.host ?? null);
+  const head: Report = {
     schema: REPORT_SCHEMA,
     source: {
       kind: src.live ? 'live' : 'file',
@@ -150,10 +194,10 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
     },
     protocols: protocolTable(stats),
     malformed: malformedTable(stats),
-    conversations: conversationRows(stats, opts.top, opts.host ?? null),
+    conversations: [],
     local: opts.host ? localSection(stats, opts.host, src.live ? src.name : null) : null,
     conversations_total: stats.conversations.size,
-    endpoints,
+    endpoints: [],
     endpoints_total: stats.endpoints.size,
     flow_table: {
       capacity: stats.conversations.table.limit,
@@ -162,6 +206,7 @@ export function buildReport(stats: WireStats, src: SourceFacts, opts: ReportOpti
       refused: stats.conversations.refused,
     },
   };
+  return { head, conversations, endpoints };
 }
 
 /** Packets and bytes per protocol, in the report's order (layers, IP protocols, EtherTypes, malformed). */
@@ -193,24 +238,25 @@ function malformedTable(stats: WireStats): Record<string, number> {
 }
 
 /** The rows, largest first; with a host view, each with its label and owner (local-join.ts). */
-function conversationRows(stats: WireStats, top: number | undefined, host: LocalJoin | null): ConversationRow[] {
+function conversationRows(stats: WireStats, top: number | undefined, host: LocalJoin | null): Rows<ConversationRow> {
   const c = stats.conversations;
   const totals = new Float64Array(c.size);
   for (let id = 0; id < c.size; id++) totals[id] = c.bytes(id, 0) + c.bytes(id, 1);
   const ids = rank(totals, top);
-  const rows: ConversationRow[] = new Array(ids.length);
-  for (let i = 0; i < ids.length; i++) {
-    const row = conversationRow(c, ids[i]!);
-    if (host) {
-      const x = host.classifyConversation(c, ids[i]!);
-      row.local = x.label;
-      row.pid = x.pid;
-      row.program = x.program;
-      row.reason = x.reason;
-    }
-    rows[i] = row;
-  }
-  return rows;
+  return {
+    length: ids.length,
+    at(i: number): ConversationRow {
+      const row = conversationRow(c, ids[i]!);
+      if (host) {
+        const x = host.classifyConversation(c, ids[i]!);
+        row.local = x.label;
+        row.pid = x.pid;
+        row.program = x.program;
+        row.reason = x.reason;
+      }
+      return row;
+    },
+  };
 }
 
 /** Conversation `id` as the report shows it: originator first, its counters, state and history. */
@@ -238,15 +284,13 @@ export function conversationRow(c: Conversations, id: number): ConversationRow {
   };
 }
 
-function endpointRows(stats: WireStats, top: number | undefined): EndpointRow[] {
+function endpointRows(stats: WireStats, top: number | undefined): Rows<EndpointRow> {
   const e = stats.endpoints;
   const counts = e.totals(stats.conversations);
   const totals = new Float64Array(e.size);
   for (let id = 0; id < e.size; id++) totals[id] = counts[id * T.N + T.TX_BYTES]! + counts[id * T.N + T.RX_BYTES]!;
   const ids = rank(totals, top);
-  const rows: EndpointRow[] = new Array(ids.length);
-  for (let i = 0; i < ids.length; i++) rows[i] = endpointRow(e, counts, ids[i]!);
-  return rows;
+  return { length: ids.length, at: (i) => endpointRow(e, counts, ids[i]!) };
 }
 
 /** Endpoint `id` as the report shows it, with its counters from `counts` (Endpoints.totals()). */
