@@ -101,7 +101,7 @@ export class DashboardLoop {
       source: this.src.source(),
       nic: this.src.nic(),
       sockets: join ? join.sockets(this.src.stats.conversations) : null,
-      join: join ? (row) => join.explain(row) : null,
+      join,
     });
   }
 
