@@ -57,7 +57,10 @@ export function snapshotTaker(taken: (s: HostSnapshot) => void): () => void {
   };
 }
 
-/** The host's view while capturing live: a snapshot of this host, taken again after each tick. */
+/**
+ * The host's side while capturing live: a snapshot of this host, taken again after each tick.
+ * Only the latest is held here; the loop joins each one into its host view as it comes.
+ */
 function liveHost(): HostSide {
   let current: readonly HostSnapshot[] = [];
   const refresh = snapshotTaker((s) => (current = [s]));
