@@ -121,6 +121,10 @@ export async function attachTui(loop: DashboardLoop, tui: TuiScreen): Promise<{ 
         loop.show();
         return null;
       },
+      setLabelFilter: (f) => {
+        loop.dashboard.setLabelFilter(f);
+        loop.show();
+      },
       showDetail: () => undefined,
       quit: () => quit(),
     },
