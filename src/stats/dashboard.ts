@@ -199,7 +199,8 @@ export class Dashboard {
     const time = this.ticked ? this.totalsWindow.time : 0;
     const nic = facts.nic ?? null;
     const join = facts.join ?? null;
-    this.labels.update(join);
+    // A view without a join reads no label: the cache is kept for the join's next view.
+    if (join) this.labels.update(join);
     const view: DashboardView = {
       time,
       source: Object.freeze({ ...facts.source }),

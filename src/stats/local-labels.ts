@@ -37,10 +37,38 @@ const CODE: Record<LocalLabel, LabelCode> = {
 /** The label of a code (null for UNKNOWN). */
 export const LABEL_NAME: readonly (LocalLabel | null)[] = [null, 'explained', 'unexplained', 'third-party'];
 
-/** Words of an address in a flow key: IPv4 in the first (the rest zero), IPv6 in four. */
-const ADDR_WORDS = { 4: 1, 6: 4 } as const;
 /** The third word of an IPv4-mapped IPv6 address (::ffff:a.b.c.d). */
 const MAPPED_PREFIX_WORD = 0x0000ffff;
+
+/**
+ * Addresses as the flow keys hold them, to ask "is an end of this row one of them?" without
+ * making text. Built from the join's address texts through parseEndpoint, the inverse of the
+ * text classify compares, and an IPv6 key with an IPv4-mapped address is looked up as the IPv4
+ * address classify reads it as; so a row classify would find local is always found here. An
+ * address text that does not read back can equal no formatted address: it is left out.
+ */
+class AddressSet {
+  private readonly v4 = new Set<number>();
+  private readonly v6 = new Set<string>();
+
+  get size(): number {
+    return this.v4.size + this.v6.size;
+  }
+
+  add(text: string): void {
+    const p = parseEndpoint(text);
+    if (p === null) return;
+    if (p.version === 4) this.v4.add(p.words[0]);
+    else this.v6.add(p.words.join(','));
+  }
+
+  /** Whether the address at `keys[off..]` (of IP `version`) is in the set. */
+  has(version: number, keys: Uint32Array, off: number): boolean {
+    if (version !== 6) return this.v4.has(keys[off]!);
+    if (keys[off] === 0 && keys[off + 1] === 0 && keys[off + 2] === MAPPED_PREFIX_WORD) return this.v4.has(keys[off + 3]!);
+    return this.v6.size > 0 && this.v6.has(`${keys[off]},${keys[off + 1]},${keys[off + 2]},${keys[off + 3]}`);
+  }
+}
 
 export class LocalLabels {
   /** One LabelCode per conversation id below `conv.size` (longer: it grows ahead). */
@@ -50,8 +78,9 @@ export class LocalLabels {
   private join: LocalJoin | null = null;
   private addressGeneration = 0;
   private socketGeneration = 0;
-  /** The join's addresses when last looked at, to tell which ones are new. */
+  /** The join's addresses when last looked at, as text (to tell new ones) and as key words. */
   private knownAddresses = new Set<string>();
+  private hostAddresses = new AddressSet();
   /** Calls to LocalJoin.classify since the start: what the cache saves is counted by tests. */
   classifications = 0;
 
@@ -69,6 +98,8 @@ export class LocalLabels {
   /**
    * Brings the labels up to date with `join` (null: no host view, every label UNKNOWN). Cost:
    * the new conversations, the rows a change of the join can move, and one pass of byte reads.
+   * A row with neither end on this host is third-party without a word of text: on a span port
+   * that is nearly every row.
    */
   update(join: LocalJoin | null): void {
     const c = this.conv;
@@ -82,7 +113,9 @@ export class LocalLabels {
       this.join = join;
       this.classified = 0;
       this.codes.fill(LABEL.UNKNOWN);
-      this.knownAddresses = new Set(join?.hostAddresses() ?? []);
+      this.knownAddresses = new Set();
+      this.hostAddresses = new AddressSet();
+      if (join) this.newAddresses(join);
       this.addressGeneration = join?.addressGeneration ?? 0;
       this.socketGeneration = join?.socketGeneration ?? 0;
     }
@@ -91,7 +124,7 @@ export class LocalLabels {
     const addressesMoved = join.addressGeneration !== this.addressGeneration;
     const socketsMoved = join.socketGeneration !== this.socketGeneration;
     if (addressesMoved || socketsMoved) {
-      const fresh = addressesMoved ? this.newAddressWords(join) : null;
+      const fresh = addressesMoved ? this.newAddresses(join) : null;
       for (let id = 0; id < this.classified; id++) {
         const code = codes[id]!;
         if (code === LABEL.UNEXPLAINED ? socketsMoved : code === LABEL.THIRD_PARTY && fresh !== null && this.touches(id, fresh)) {
@@ -101,7 +134,8 @@ export class LocalLabels {
       this.addressGeneration = join.addressGeneration;
       this.socketGeneration = join.socketGeneration;
     }
-    for (let id = this.classified; id < n; id++) codes[id] = this.classify(join, id);
+    const host = this.hostAddresses;
+    for (let id = this.classified; id < n; id++) codes[id] = this.touches(id, host) ? this.classify(join, id) : LABEL.THIRD_PARTY;
     this.classified = n;
   }
 
@@ -118,43 +152,27 @@ export class LocalLabels {
     return CODE[join.classify(conversationProtoName(c.proto(id)), a, b).label];
   }
 
-  /**
-   * The addresses the join gained since the last look, as (version, words) for comparing with
-   * the flow keys; null means "compare nothing" (none is new). An address that does not read
-   * back yields a match-all entry: every third-party row is then re-checked, slowly but right.
-   */
-  private newAddressWords(join: LocalJoin): { version: number; words: readonly number[] }[] | null {
-    const out: { version: number; words: readonly number[] }[] = [];
+  /** The join's addresses not seen before (null when none), now also in `hostAddresses`. */
+  private newAddresses(join: LocalJoin): AddressSet | null {
+    const fresh = new AddressSet();
+    let any = false;
     for (const addr of join.hostAddresses()) {
       if (this.knownAddresses.has(addr)) continue;
       this.knownAddresses.add(addr);
-      const p = parseEndpoint(addr);
-      out.push(p === null ? { version: 0, words: [] } : { version: p.version, words: p.words });
+      this.hostAddresses.add(addr);
+      fresh.add(addr);
+      any = true;
     }
-    return out.length > 0 ? out : null;
+    return any ? fresh : null;
   }
 
-  /**
-   * Whether an end of conversation `id` may be one of `addrs`. Exact for the address families
-   * the keys hold; an IPv6 key with an IPv4-mapped address (which classify reads as IPv4) and an
-   * unreadable address are both taken as a match, so no row that could move is skipped.
-   */
-  private touches(id: number, addrs: readonly { version: number; words: readonly number[] }[]): boolean {
+  /** Whether an end of conversation `id` is one of `addrs`. */
+  private touches(id: number, addrs: AddressSet): boolean {
+    if (addrs.size === 0) return false;
     const c = this.conv;
     const keys = c.table.u32;
     const v = c.version(id);
-    for (const x of addrs) {
-      if (x.version === 0) return true;
-      for (let side = 0; side < 2; side++) {
-        const off = c.addrOffset(id, side);
-        if (v === 6 && x.version === 4 && keys[off] === 0 && keys[off + 1] === 0 && keys[off + 2] === MAPPED_PREFIX_WORD) return true;
-        if (v !== x.version) continue;
-        let same = true;
-        for (let w = 0; w < ADDR_WORDS[v === 6 ? 6 : 4] && same; w++) same = keys[off + w] === x.words[w];
-        if (same) return true;
-      }
-    }
-    return false;
+    return addrs.has(v, keys, c.addrOffset(id, 0)) || addrs.has(v, keys, c.addrOffset(id, 1));
   }
 }
 

@@ -529,4 +529,10 @@ t.test('the label filter on the demo with its host: rows of that label only, wit
   t.equal(none.local, null);
   t.ok(none.conversations.length > both.conversations.length, 'only the flow filter');
   t.ok(none.conversations.every((c) => c.label === undefined && c.local === null));
+
+  // The cache outlives a view without the join: the next view with it classifies nothing.
+  const calls = dash.labels.classifications;
+  t.equal(calls, want.explained.conversations + want.unexplained.conversations, "every conversation on this host's addresses classified once over all these views");
+  dash.view({ source: SOURCE, join: j });
+  t.equal(dash.labels.classifications, calls, 'nothing again');
 });
