@@ -12,6 +12,13 @@
  * per capture second. Every figure is the median of BENCH_DASH_RUNS (default 5) runs; ingest runs
  * with and without ticks alternate so a slow minute of this machine hurts both alike.
  *
+ * With a host view (a LocalJoin, as live and replay --host pass one): this host is the first
+ * BENCH_DASH_HOST_SERVERS (default 10) servers, a TCP listener on *:443 explains their TCP
+ * conversations and nothing their UDP ones (1% of the conversations local, 0.3% unexplained);
+ * before each sample a snapshot with one more connected socket is added, as each live second
+ * may, so the label cache re-checks the unexplained rows. The first view with the join (every
+ * conversation classified once) is timed on its own.
+ *
  * The modules are the built ones (dist/), loaded at run time: bench/ compiles on its own.
  */
 import { fileURLToPath } from 'node:url';
@@ -22,6 +29,7 @@ const WIRE_PPS = Number(process.env.BENCH_DASH_WIRE_PPS ?? 1_000_000);
 /** Packets per ingest run: several wall-clock seconds, so several ticks fall inside it. */
 const INGEST_PACKETS = Number(process.env.BENCH_DASH_PACKETS ?? 6_000_000);
 const TICK_SAMPLES = Number(process.env.BENCH_DASH_TICKS ?? 15);
+const HOST_SERVERS = Number(process.env.BENCH_DASH_HOST_SERVERS ?? 10);
 
 const DIST = new URL('../../dist/', import.meta.url);
 
@@ -61,11 +69,16 @@ interface View {
   conversations: readonly unknown[];
   endpoints: readonly unknown[];
 }
+interface Join {
+  add(host: object): void;
+}
 interface Dash {
   sort: 'bytes' | 'packets' | 'rate' | 'recent';
   tick(now: number): void;
-  view(facts: { source: object }): View;
+  view(facts: { source: object; join?: Join | null }): View;
   setFlowFilter(expr: string | null): void;
+  setLabelFilter(f: 'host' | 'explained' | 'unexplained' | 'third-party' | null): void;
+  labels: { classifications: number };
   conversationWindow: { memoryBytes: number };
   endpointWindow: { memoryBytes: number };
   totalsWindow: { memoryBytes: number };
@@ -79,24 +92,44 @@ interface Modules {
   PacketSummary: new () => Summary;
   WireStats: new (opts?: { maxConversations?: number }) => Stats;
   Dashboard: new (stats: Stats, opts?: object) => Dash;
+  LocalJoin: new () => Join;
   L: Record<string, number>;
 }
 
 async function load(): Promise<Modules> {
   const at = (p: string): string => new URL(p, DIST).href;
   type AppCtor = new (tui: unknown, actions: object) => Screen['app'];
-  const [summary, wire, dash, app, fake] = await Promise.all([
+  const [summary, wire, dash, app, fake, join] = await Promise.all([
     import(at('decode/summary.js')) as Promise<{ PacketSummary: Modules['PacketSummary']; L: Modules['L'] }>,
     import(at('stats/wire-stats.js')) as Promise<{ WireStats: Modules['WireStats'] }>,
     import(at('stats/dashboard.js')) as Promise<{ Dashboard: Modules['Dashboard'] }>,
     import(at('tui/app.js')) as Promise<{ TuiApp: AppCtor }>,
     import(at('tui/fake-terminal.js')) as Promise<{ fakeTerminal(cols: number, rows: number): { tui: unknown } }>,
+    import(at('stats/local-join.js')) as Promise<{ LocalJoin: Modules['LocalJoin'] }>,
   ]);
   const noop = (): null => null;
   const screen = (): Screen => ({
-    app: new app.TuiApp(fake.fakeTerminal(200, 60).tui, { pause: noop, resume: noop, setSort: noop, setFlowFilter: noop, showDetail: noop, quit: noop }),
+    app: new app.TuiApp(fake.fakeTerminal(200, 60).tui, { pause: noop, resume: noop, setSort: noop, setFlowFilter: noop, setLabelFilter: noop, showDetail: noop, quit: noop }),
   });
-  return { screen, PacketSummary: summary.PacketSummary, L: summary.L, WireStats: wire.WireStats, Dashboard: dash.Dashboard };
+  return { screen, PacketSummary: summary.PacketSummary, L: summary.L, WireStats: wire.WireStats, Dashboard: dash.Dashboard, LocalJoin: join.LocalJoin };
+}
+
+/** A host snapshot as LocalJoin reads one: the first HOST_SERVERS servers' addresses, a listener on *:443, and `extra` connected sockets. */
+function hostSnapshot(time: number, extra: number): object {
+  const inet = (proto: string, local: string, remote: string, state: string, stateCode: number, listening: boolean) => ({
+    proto,
+    local,
+    remote,
+    state,
+    state_code: stateCode,
+    listening,
+    pid: 1000,
+    program: 'server',
+  });
+  const sockets = [inet('tcp', '0.0.0.0:443', '0.0.0.0:0', 'LISTEN', 10, true)];
+  for (let k = 0; k < extra; k++) sockets.push(inet('tcp', `198.19.0.1:${20000 + k}`, `192.0.2.1:${30000 + k}`, 'ESTABLISHED', 1, false));
+  const ipv4 = Array.from({ length: HOST_SERVERS }, (_, i) => ({ address: `198.19.${i >> 8}.${i & 0xff}`, prefix_length: 16 }));
+  return { time, interfaces: [{ name: 'eth0', ipv4, ipv6: [] }], sockets };
 }
 
 const SOURCE = { kind: 'live', name: 'bench', linktype: 'EN10MB', promiscuous: true, filter: null, speed: null, paused: false, finished: false };
@@ -165,6 +198,10 @@ export interface DashboardBench {
   ingestTickedPps: number[];
   /** Drawing one view on a 200×60 screen. */
   renderMs: number[];
+  /** The first view with a host join: every conversation classified. */
+  firstJoinMs: number;
+  /** classify calls per host-view sample (the re-checks a new socket causes). */
+  reclassified: number[];
   ticksPerRun: number[];
   /** Share of the ticked runs' time spent in tick + view. */
   tickShare: number[];
@@ -222,9 +259,16 @@ export async function benchDashboard(): Promise<DashboardBench> {
     ingestPps: [],
     ingestTickedPps: [],
     renderMs: [],
+    firstJoinMs: 0,
+    reclassified: [],
     ticksPerRun: [],
     tickShare: [],
   };
+  const join = new m.LocalJoin();
+  join.add(hostSnapshot(clock(), 0));
+  const tj = now();
+  dash.view({ source: SOURCE, join });
+  out.firstJoinMs = now() - tj;
   // Tick + view: a capture second of traffic (WIRE_PPS / 10 packets: keep the run short) between samples.
   const views: [string, () => void][] = [
     ['sort bytes', () => ((dash.sort = 'bytes'), dash.setFlowFilter(null))],
@@ -233,17 +277,27 @@ export async function benchDashboard(): Promise<DashboardBench> {
     ["filter 'host 10.0.1.1' (matches 2)", () => ((dash.sort = 'bytes'), dash.setFlowFilter('host 10.0.1.1'))],
     ["filter 'tcp and port 443'", () => ((dash.sort = 'rate'), dash.setFlowFilter('tcp and port 443'))],
   ];
-  for (const [name] of views) out.viewMs[name] = [];
+  // With the host join: a view after a snapshot added one socket, then label filters.
+  const hostViews: [string, () => void][] = [
+    ['host view, one more socket, sort bytes', () => ((dash.sort = 'bytes'), dash.setFlowFilter(null), dash.setLabelFilter(null))],
+    ["host view, labels 'unexplained'", () => dash.setLabelFilter('unexplained')],
+    ["host view, labels 'third-party', sort rate", () => ((dash.sort = 'rate'), dash.setLabelFilter('third-party'))],
+    ["host view, labels 'host' and filter 'tcp'", () => ((dash.sort = 'bytes'), dash.setFlowFilter('tcp'), dash.setLabelFilter('host'))],
+  ];
+  for (const [name] of [...views, ...hostViews]) out.viewMs[name] = [];
   for (let i = 0; i < TICK_SAMPLES; i++) {
     ingest(WIRE_PPS / 10, null);
     const t0 = now();
     dash.tick(clock());
     out.tickMs.push(now() - t0);
-    for (const [name, set] of views) {
+    join.add(hostSnapshot(clock(), i + 1));
+    const before = dash.labels.classifications;
+    for (const [name, set, withJoin] of [...views.map(([n, f]) => [n, f, false] as const), ...hostViews.map(([n, f]) => [n, f, true] as const)]) {
       set();
       const t1 = now();
-      const v = dash.view({ source: SOURCE });
+      const v = dash.view({ source: SOURCE, join: withJoin ? join : null });
       out.viewMs[name]!.push(now() - t1);
+      if (name === hostViews[0]![0]) out.reclassified.push(dash.labels.classifications - before);
       if (name === 'sort bytes') {
         const t2 = now();
         app.render(v);
@@ -253,6 +307,7 @@ export async function benchDashboard(): Promise<DashboardBench> {
   }
   dash.sort = 'bytes';
   dash.setFlowFilter(null);
+  dash.setLabelFilter(null);
   out.endpoints = stats.endpoints.size;
   out.windowMb = (dash.conversationWindow.memoryBytes + dash.endpointWindow.memoryBytes + dash.totalsWindow.memoryBytes) / 1e6;
 
@@ -274,6 +329,7 @@ export function printDashboard(r: DashboardBench, write: (s: string) => void): v
   for (const [name, xs] of Object.entries(r.viewMs)) {
     write(`view, ${name}: ${ms(xs)}; tick + view ${(tick + median(xs)).toFixed(1)} ms\n`);
   }
+  write(`host view: the first view with the join (every conversation classified once) ${r.firstJoinMs.toFixed(1)} ms; rows re-checked after each new socket: ${median(r.reclassified)}\n`);
   write(`render (the TUI drawing one view, 200×60): ${ms(r.renderMs)}; tick + view + render ${(tick + median(r.viewMs['sort bytes']!) + median(r.renderMs)).toFixed(1)} ms\n`);
   const plain = median(r.ingestPps);
   const ticked = median(r.ingestTickedPps);

@@ -41,7 +41,10 @@ export function loadHostSnapshots(file: string): HostSnapshot[] {
   return lines.map((l, i) => parseSnapshot(l, `${file}: line ${i + 1}`));
 }
 
-/** The host's view while capturing live: a snapshot of this host, taken again after each tick. */
+/**
+ * The host's side while capturing live: a snapshot of this host, taken again after each tick.
+ * Only the latest is held here; the loop joins each one into its host view as it comes.
+ */
 function liveHost(): HostSide {
   let current: readonly HostSnapshot[] = [];
   const refresh = snapshotTaker((s) => (current = [s]));
@@ -101,6 +104,10 @@ export async function attachTui(loop: DashboardLoop, tui: TuiScreen): Promise<{ 
         }
         loop.show();
         return null;
+      },
+      setLabelFilter: (f) => {
+        loop.dashboard.setLabelFilter(f);
+        loop.show();
       },
       showDetail: () => undefined,
       quit: () => quit(),

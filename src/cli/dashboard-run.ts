@@ -30,12 +30,17 @@ export interface DashboardSource {
   onSecond?: ((second: number) => void) | null;
 }
 
-/** The host's side: a snapshot taken now (live) or those recorded with the capture (replay). */
+/**
+ * The host's side: snapshots taken now (live) or those recorded with the capture (replay). The
+ * loop's host view is the union of every snapshot it was ever given (as `compare -i` joins
+ * them: a socket seen at any moment explains), so labels only move one way and the label cache
+ * (stats/local-labels.ts) re-checks few rows; the socket panel shows the newest table.
+ */
 export interface HostSide {
   /**
-   * The snapshots the host view is made of now: live the latest one, on replay every one
-   * recorded with the capture (joined as `compare --host` joins them); empty when there is none.
-   * The same array is returned until it changes.
+   * The snapshots to join now: live the latest one, on replay every one recorded with the
+   * capture; empty when there is none. The same array is returned until it changes; a snapshot
+   * already joined is not joined again.
    */
   current(): readonly HostSnapshot[];
   /** Asks for a fresh one (live: taken in the background; replay: nothing to do). */
@@ -59,8 +64,11 @@ export function textSink(write: (text: string) => void, width: number): ViewSink
 
 export class DashboardLoop {
   readonly dashboard: Dashboard;
+  /** One join for the loop's life, every snapshot added to it: the host view only grows. */
   private join: LocalJoin | null = null;
   private joinedFrom: readonly HostSnapshot[] = [];
+  /** Snapshots in the join (weakly: live hands over a new one each second, kept nowhere else). */
+  private readonly joined = new WeakSet<HostSnapshot>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -94,14 +102,18 @@ export class DashboardLoop {
     const snap = this.host.current();
     if (snap !== this.joinedFrom) {
       this.joinedFrom = snap;
-      this.join = snap.length > 0 ? new LocalJoin(snap) : null;
+      for (const s of snap) {
+        if (this.joined.has(s)) continue;
+        this.joined.add(s);
+        (this.join ??= new LocalJoin()).add(s);
+      }
     }
     const join = this.join;
     return this.dashboard.view({
       source: this.src.source(),
       nic: this.src.nic(),
       sockets: join ? join.sockets(this.src.stats.conversations) : null,
-      join: join ? (row) => join.explain(row) : null,
+      join,
     });
   }
 

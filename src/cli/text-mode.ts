@@ -1,15 +1,18 @@
 /**
  * The dashboard when standard output is not a terminal (`wirestat live -i IF | tee log`): one
- * block per tick, as `iftop -t` prints one per interval. A block is a summary line, then the
- * first conversations of the view (in its sort: by rate unless asked otherwise) with their
- * rates over 2, 10 and 40 s, as iftop's three columns, then an empty line. Plain ASCII, no colour, no
- * cursor movement; every string from the wire passes `printable`; lines are cut to `width`.
+ * block per tick, as `iftop -t` prints one per interval. A block is a summary line; with a host
+ * view, a line comparing the wire with the host's sockets (the TUI's Local netstat panel's
+ * figures); then the first conversations of the view (in its sort: by rate unless asked
+ * otherwise) with their rates over 2, 10 and 40 s, as iftop's three columns; then an empty line.
+ * Plain ASCII, no colour, no cursor movement; every string from the wire passes `printable`;
+ * lines are cut to `width`.
  *
  *   2026-11-26 12:00:05 UTC  1,234 pkt/s  5.61 Mbit/s  (10 s: 1,100 pkt/s 4.90 Mbit/s)  packets 12,345  conversations 99  e0
+ *   local: this host 66.5% of packets, explained 60.1% of host; unexplained 3 flows/120 pkts; third-party 40 flows/690 pkts; quiet sockets 2
  *     tcp      198.18.0.1:41284         -> 198.18.0.2:8080          3.20 Mbit/s  2.90 Mbit/s  1.20 Mbit/s    1.10 MB  SF ShADadFf
  */
 import { printable } from '../host/sanitize.js';
-import type { DashboardView, ViewConversation } from '../stats/dashboard-view.js';
+import type { DashboardView, ViewConversation, ViewLocal } from '../stats/dashboard-view.js';
 import { formatTime } from './print-text.js';
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P'];
@@ -52,6 +55,20 @@ function flowLine(c: ViewConversation): string {
   return `  ${proto}${a} -> ${b} ${rates} ${formatBytes(bytes).padStart(9)}${extra ? `  ${extra}` : ''}`;
 }
 
+/** A share (0..1) as a percentage with one decimal, `-` when there is no whole. */
+const percent = (x: number | null): string => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
+
+/** The wire beside the host's sockets: the figures of the report's `local` section, on one line. */
+export function localLine(l: ViewLocal): string {
+  const u = l.unexplained;
+  const tp = l.thirdParty;
+  return (
+    `  local: this host ${percent(l.share.hostPackets)} of packets, explained ${percent(l.share.explainedOfHostPackets)} of host; ` +
+    `unexplained ${count(u.conversations)} flows/${count(u.packets)} pkts; third-party ${count(tp.conversations)} flows/${count(tp.packets)} pkts; ` +
+    `quiet sockets ${count(l.quietSockets)}`
+  );
+}
+
 /** One tick's block of text (ends with an empty line). */
 export function formatTick(view: DashboardView, opts: { rows?: number; width?: number } = {}): string {
   const rows = opts.rows ?? 10;
@@ -68,6 +85,7 @@ export function formatTick(view: DashboardView, opts: { rows?: number; width?: n
     (t.lost !== null ? `  lost ${count(t.lost)}` : '') +
     `  ${printable(src.name)}`;
   const lines = [cut(head, width)];
+  if (view.local !== null) lines.push(cut(localLine(view.local), width));
   for (const c of view.conversations.slice(0, rows)) lines.push(cut(flowLine(c), width));
   return lines.join('\n') + '\n\n';
 }

@@ -15,6 +15,14 @@ export const RATE_WINDOWS = [2, 10, 40] as const;
 export type FlowSort = 'bytes' | 'packets' | 'rate' | 'recent';
 export const FLOW_SORTS: readonly FlowSort[] = ['bytes', 'packets', 'rate', 'recent'];
 
+/**
+ * Which conversations the flows show by the host join's label (local-join.ts): those with an end
+ * on this host (`host`: explained and unexplained), one label, or all (null).
+ */
+export type LabelFilter = 'host' | 'explained' | 'unexplained' | 'third-party';
+/** In the order the TUI's `l` cycles them, all (null) first. */
+export const LABEL_FILTERS: readonly (LabelFilter | null)[] = [null, 'host', 'explained', 'unexplained', 'third-party'];
+
 /** Packets and bytes per second over 2, 10 and 40 s, newest window first. */
 export interface Rates {
   pps: readonly [number, number, number];
@@ -99,6 +107,37 @@ export interface ViewSocket {
   wireBytes: number | null;
 }
 
+export interface ViewLabelCount {
+  conversations: number;
+  packets: number;
+  bytes: number;
+}
+
+/**
+ * The wire beside the host's sockets, counted as the report's `local` section counts them
+ * (local-report.ts): every conversation by its label, the shares, and the quiet sockets.
+ */
+export interface ViewLocal {
+  /** Every wire packet and byte (packets outside conversations, ARP and non-IP, count only here). */
+  wire: { packets: number; bytes: number };
+  /** Conversations with an end on this host (explained and unexplained). */
+  host: { packets: number; bytes: number };
+  explained: ViewLabelCount;
+  unexplained: ViewLabelCount;
+  thirdParty: ViewLabelCount;
+  /** Shares (0..1) of the wire, and of the host's own traffic; null when the whole is zero. */
+  share: {
+    hostPackets: number | null;
+    hostBytes: number | null;
+    explainedPackets: number | null;
+    explainedBytes: number | null;
+    explainedOfHostPackets: number | null;
+    explainedOfHostBytes: number | null;
+  };
+  /** Established connections of the newest socket table whose conversation the wire never showed. */
+  quietSockets: number;
+}
+
 export interface DashboardView {
   /** Capture-clock time of this view. */
   time: number;
@@ -111,10 +150,14 @@ export interface DashboardView {
   conversationsTotal: number;
   /** The flow filter in force (`/` in the TUI), or null. */
   flowFilter: string | null;
+  /** The label filter in force (`l` in the TUI), or null: always null without a host view. */
+  labelFilter: LabelFilter | null;
   endpoints: readonly ViewEndpoint[];
   protocols: readonly ViewProtocol[];
   /** Packets/s and bits/s, one value per second, oldest first (the chart). */
   history: { pps: readonly number[]; bps: readonly number[] };
   /** The host's sockets, or null when there is no local view (a replay without a snapshot). */
   sockets: readonly ViewSocket[] | null;
+  /** The wire beside the host's sockets, or null without a host view. */
+  local: ViewLocal | null;
 }

@@ -29,6 +29,7 @@ import {
   type DashboardView,
   FLOW_SORTS,
   type FlowSort,
+  type LabelFilter,
   RATE_WINDOWS,
   type Rates,
   type ViewConversation,
@@ -39,6 +40,8 @@ import {
 } from './dashboard-view.js';
 import { T } from './endpoints.js';
 import { compileFlowFilter, type FlowFilter } from './flow-filter.js';
+import type { LocalJoin } from './local-join.js';
+import { labelMatches, LocalLabels, localSummary } from './local-labels.js';
 import { conversationRow, endpointRow, protocolTable } from './snapshot.js';
 import { BYTES, LONGEST_WINDOW, PACKETS, RateWindow } from './window.js';
 import type { WireStats } from './wire-stats.js';
@@ -74,10 +77,12 @@ export interface ViewFacts {
   /** The host's socket table (the local netstat panel), or null/absent without a local view. */
   sockets?: readonly ViewSocket[] | null;
   /**
-   * The host join, when there is a local view: whether a local socket explains a shown
-   * conversation, and its owner. Absent: `local` and `owner` are null.
+   * The host join, when there is a local view: every conversation's label (cached, see
+   * local-labels.ts) for the label filter and the `local` summary, and the shown rows' owners.
+   * Pass the same object from view to view as snapshots are added to it: another object makes
+   * every label be checked again. Absent: `local`, `owner` and `label` are null.
    */
-  join?: ((row: ViewConversation) => { local: boolean | null; owner: string | null; label?: ViewConversation['label'] }) | null;
+  join?: LocalJoin | null;
 }
 
 /** The sort after `s` in FLOW_SORTS (the TUI's sort key cycles through them). */
@@ -96,6 +101,9 @@ export class Dashboard {
   readonly totalsWindow: RateWindow;
 
   private filter: FlowFilter | null = null;
+  private labelFilterValue: LabelFilter | null = null;
+  /** Every conversation's label under the last view's join. */
+  readonly labels: LocalLabels;
   private ticked = false;
   /** Reused between ticks: cumulative counters handed to the windows, sort keys, selections. */
   private convCum = new Float64Array(0);
@@ -115,6 +123,7 @@ export class Dashboard {
     this.chartSeconds = positive(opts.chartSeconds ?? DEFAULT_CHART_SECONDS, 'chartSeconds');
     this.totalsWindow = new RateWindow(Math.max(LONGEST_WINDOW, this.chartSeconds), 1);
     this.sort = opts.sort ?? 'bytes';
+    this.labels = new LocalLabels(stats.conversations);
     if (opts.flowFilter) this.setFlowFilter(opts.flowFilter);
   }
 
@@ -129,6 +138,19 @@ export class Dashboard {
 
   get flowFilter(): string | null {
     return this.filter?.expression ?? null;
+  }
+
+  /**
+   * Shows only the conversations with this label (`l` in the TUI), with the flow filter; null
+   * shows all. It applies only to views with a host join (without one no row has a label): a
+   * view without carries null.
+   */
+  setLabelFilter(f: LabelFilter | null): void {
+    this.labelFilterValue = f;
+  }
+
+  get labelFilter(): LabelFilter | null {
+    return this.labelFilterValue;
   }
 
   /**
@@ -176,6 +198,9 @@ export class Dashboard {
     const s = this.stats;
     const time = this.ticked ? this.totalsWindow.time : 0;
     const nic = facts.nic ?? null;
+    const join = facts.join ?? null;
+    // A view without a join reads no label: the cache is kept for the join's next view.
+    if (join) this.labels.update(join);
     const view: DashboardView = {
       time,
       source: Object.freeze({ ...facts.source }),
@@ -189,9 +214,10 @@ export class Dashboard {
         lost: nic?.lost ?? null,
       }),
       sort: this.sort,
-      conversations: this.conversationRowsView(facts.join ?? null),
+      conversations: this.conversationRowsView(join),
       conversationsTotal: s.conversations.size,
       flowFilter: this.flowFilter,
+      labelFilter: join ? this.labelFilterValue : null,
       endpoints: this.endpointRowsView(),
       protocols: protocolRows(s),
       history: Object.freeze({
@@ -199,16 +225,28 @@ export class Dashboard {
         bps: Object.freeze(this.totalsWindow.history(0, BYTES, this.chartSeconds).map((b) => b * BITS_PER_BYTE)),
       }),
       sockets: facts.sockets ? Object.freeze([...facts.sockets]) : null,
+      local: join ? localSummary(s, this.labels, join.quietSockets(s.conversations).length) : null,
     };
     return Object.freeze(view);
   }
 
-  private conversationRowsView(join: ViewFacts['join']): readonly ViewConversation[] {
+  private conversationRowsView(join: LocalJoin | null): readonly ViewConversation[] {
     const c = this.stats.conversations;
     const n = c.size;
     const keys = this.sortKeys(c, n);
     const filter = this.filter;
-    const ids = selectTop(keys, n, this.rows, filter ? (id) => filter.matches(c, id) : null);
+    const byLabel = join ? this.labelFilterValue : null;
+    const codes = this.labels.labels;
+    // The label first: a byte read, where the flow filter walks an expression.
+    const accept =
+      byLabel !== null
+        ? filter
+          ? (id: number) => labelMatches(byLabel, codes[id]!) && filter.matches(c, id)
+          : (id: number) => labelMatches(byLabel, codes[id]!)
+        : filter
+          ? (id: number) => filter.matches(c, id)
+          : null;
+    const ids = selectTop(keys, n, this.rows, accept);
     const out: ViewConversation[] = new Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
@@ -229,10 +267,10 @@ export class Dashboard {
         owner: null,
       };
       if (join) {
-        const j = join(row);
+        const j = join.explain(row);
         row.local = j.local;
         row.owner = j.owner;
-        if (j.label !== undefined) row.label = j.label;
+        row.label = j.label;
       }
       out[i] = Object.freeze(row);
     }

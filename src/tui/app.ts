@@ -14,7 +14,7 @@
  * path a terminal does.
  */
 import blessed from 'blessed';
-import { FLOW_SORTS, type DashboardView, type FlowSort, type ViewConversation } from '../stats/dashboard-view.js';
+import { FLOW_SORTS, type DashboardView, type FlowSort, LABEL_FILTERS, type LabelFilter, type ViewConversation } from '../stats/dashboard-view.js';
 import { renderChart } from './chart.js';
 import { renderConversations } from './conversations.js';
 import { detailLines } from './detail.js';
@@ -29,9 +29,9 @@ import type { ListWindow, PanelContext, UiModes } from './panel.js';
 import { renderProtocols } from './protocols.js';
 import { cellCalls } from './sanitize.js';
 import type { TuiScreen } from './screen.js';
-import { renderSockets } from './sockets.js';
+import { renderSockets, socketRows } from './sockets.js';
 import { clampFrom, follow, type TableMetrics } from './table.js';
-import { fitSegments, type Line, toTags } from './theme.js';
+import { fitSegments, type Line, padLine, type Theme, toTags } from './theme.js';
 
 /** What the keys ask of the world. The owner answers by calling `render` with a new view. */
 export interface Actions {
@@ -46,6 +46,8 @@ export interface Actions {
    * Returns null when the filter took, or a one-line error to show.
    */
   setFlowFilter(expr: string | null): string | null;
+  /** `l`: only flows with this label (null: all). Sent only when the view has a host view. */
+  setLabelFilter(f: LabelFilter | null): void;
   /**
    * Enter opened the detail view of this flow (null: it was closed). The owner may keep the
    * flow in its views while it is open, even beyond the filter or the row limit.
@@ -90,6 +92,10 @@ export interface UiState {
   /** Asked for but not yet in a view. */
   pendingSort: FlowSort | null;
   pendingPause: boolean | null;
+  /** The label filter asked for but not yet in a view (null inside: all). */
+  pendingLabel: { value: LabelFilter | null } | null;
+  /** A one-line message above the footer until the next key (a key that could not act). */
+  notice: string | null;
 }
 
 interface Key {
@@ -136,6 +142,8 @@ export class TuiApp {
       from: { conversations: 0, sockets: 0, endpoints: 0, protocols: 0, chart: 0 },
       pendingSort: null,
       pendingPause: null,
+      pendingLabel: null,
+      notice: null,
     };
     const screen = tui.screen;
     const box = (extra: blessed.Widgets.BoxOptions = {}): Box =>
@@ -173,6 +181,7 @@ export class TuiApp {
     this.view = view;
     if (this.ui.pendingSort === view.sort) this.ui.pendingSort = null;
     if (this.ui.pendingPause === view.source.paused) this.ui.pendingPause = null;
+    if (this.ui.pendingLabel?.value === view.labelFilter) this.ui.pendingLabel = null;
     this.draw();
   }
 
@@ -194,6 +203,10 @@ export class TuiApp {
     // A carriage return arrives twice from blessed: as `return`, then as `enter`.
     if (name === 'return') return;
     if (name === 'C-c') return this.quit();
+    if (this.ui.notice !== null) {
+      this.ui.notice = null;
+      this.draw();
+    }
     if (this.ui.prompt) return this.promptKey(name, ch, key);
     if (name === 'q') return this.quit();
     if (this.ui.help) {
@@ -308,6 +321,9 @@ export class TuiApp {
         this.actions.setSort(next);
         break;
       }
+      case 'l':
+        this.nextLabelFilter();
+        break;
       case 't':
         ui.modes = { ...ui.modes, totals: !ui.modes.totals };
         break;
@@ -330,6 +346,20 @@ export class TuiApp {
     this.draw();
   }
 
+  /** `l`: the next label filter (all, host, explained, unexplained, third-party), if there are labels. */
+  private nextLabelFilter(): void {
+    const ui = this.ui;
+    if (!this.view || this.view.local === null) {
+      ui.notice = NO_LABELS;
+      return;
+    }
+    const current = ui.pendingLabel ? ui.pendingLabel.value : this.view.labelFilter;
+    const next = LABEL_FILTERS[(LABEL_FILTERS.indexOf(current) + 1) % LABEL_FILTERS.length]!;
+    ui.pendingLabel = { value: next };
+    ui.from.conversations = 0;
+    this.actions.setLabelFilter(next);
+  }
+
   private openDetail(flow: ViewConversation): void {
     const changed = this.ui.detail?.id !== flow.id;
     this.ui.detail = { id: flow.id, flow, seenAt: this.view?.time ?? 0, current: true };
@@ -338,7 +368,12 @@ export class TuiApp {
 
   private pageRows(panel: PanelId): number {
     const rect = this.layout?.panels.get(panel);
-    return rect ? Math.max(1, dataRows(rect)) : 1;
+    return rect ? Math.max(1, this.visibleRows(panel, rect)) : 1;
+  }
+
+  /** Rows of a panel's list on screen (the local netstat's comparison takes some). */
+  private visibleRows(panel: PanelId, rect: Rect): number {
+    return panel === 'sockets' && this.view ? socketRows({ view: this.view }, rect.height) : dataRows(rect);
   }
 
   private move(name: string): void {
@@ -457,6 +492,7 @@ export class TuiApp {
       if (ui.prompt.error !== null) this.put(this.promptError, { top: layout.footer.top - 1, left: 0, width: cols, height: 1 }, [promptErrorLine(ui.prompt.error, cols, theme)]);
     } else {
       this.put(this.footer, layout.footer, [footerLine(ui.modes, ui.pendingPause ?? view?.source.paused ?? false, cols)]);
+      if (ui.notice !== null) this.put(this.promptError, { top: layout.footer.top - 1, left: 0, width: cols, height: 1 }, [noticeLine(ui.notice, cols, theme)]);
     }
     if (ui.help) {
       const size = helpSize();
@@ -469,7 +505,7 @@ export class TuiApp {
 
   private window(panel: PanelId, rect: Rect, view: DashboardView): ListWindow {
     const ui = this.ui;
-    const visible = dataRows(rect);
+    const visible = this.visibleRows(panel, rect);
     const focused = ui.focus === panel;
     if (panel === 'conversations') {
       const rows = view.conversations;
@@ -519,6 +555,13 @@ export class TuiApp {
     this.detail.setLabel(` Flow ${d.id} ${this.tui.theme.glyphs.back} Esc `);
     this.put(this.detail, r, lines);
   }
+}
+
+/** What `l` says when the view has no host view to label flows with. */
+const NO_LABELS = 'l: no labels without a host view (replay: --host SNAPSHOT.json)';
+
+function noticeLine(text: string, width: number, theme: Theme): Line {
+  return padLine(fitSegments([{ text: ` ${text}`, style: 'key', drop: 0 }], width, theme), width);
 }
 
 /**

@@ -3,11 +3,12 @@
  * filtered them (the screen never sorts or filters: it would have to touch every row).
  *
  * `*` in the first column: a socket of this host explains the flow (the view's `local`); `!`: an
- * end is this host but no socket explains it (the view's `label`, unexplained).
+ * end is this host but no socket explains it (the view's `label`, unexplained). `l` shows one
+ * label only (the view's `labelFilter`, named in the title).
  * Rates are bits per second over 2, 10 and 40 s, as iftop shows them; `t` swaps them for the
  * totals (each direction, duration, TCP history).
  */
-import type { ViewConversation } from '../stats/dashboard-view.js';
+import type { LabelFilter, ViewConversation } from '../stats/dashboard-view.js';
 import { bits, bytes, count, duration, grouped } from './format.js';
 import { showEndpoint } from './names.js';
 import { type ListWindow, listPanel, type PanelContext, shownOf, titleLine } from './panel.js';
@@ -92,7 +93,25 @@ export function conversationsTitle(ctx: PanelContext, focused: boolean, width: n
     { text: ctx.modes.totals ? 'totals' : 'rates in bits/s', short: ctx.modes.totals ? 'totals' : 'b/s', drop: 4 },
   ];
   if (v.flowFilter !== null) segs.push({ text: `filter: ${v.flowFilter}`, drop: 3 });
+  // Before the rest goes: rows are hidden by it.
+  if (v.labelFilter !== null) segs.push({ text: `labels: ${LABEL_TITLES[v.labelFilter]}`, short: v.labelFilter, drop: 0.5 });
   return titleLine('Flows', focused, segs, width, ctx.theme);
+}
+
+/** The label filter as the title names it, with the first column's marks it keeps. */
+const LABEL_TITLES: Record<LabelFilter, string> = {
+  host: 'host (* and !)',
+  explained: 'explained (*)',
+  unexplained: 'unexplained (!)',
+  'third-party': 'third-party',
+};
+
+function emptyMessage(v: PanelContext['view']): string {
+  if (v.conversationsTotal === 0) return 'No flows yet.';
+  if (v.flowFilter !== null && v.labelFilter !== null) return 'No flow matches the filter and the label.';
+  if (v.flowFilter !== null) return 'No flow matches the filter.';
+  if (v.labelFilter !== null) return 'No flow has this label (l: the next one).';
+  return 'No flows yet.';
 }
 
 export function renderConversations(ctx: PanelContext, width: number, height: number, win: ListWindow): Line[] {
@@ -105,6 +124,6 @@ export function renderConversations(ctx: PanelContext, width: number, height: nu
     width,
     height,
     win,
-    empty: v.flowFilter !== null && v.conversationsTotal > 0 ? 'No flow matches the filter.' : 'No flows yet.',
+    empty: emptyMessage(v),
   });
 }

@@ -17,11 +17,13 @@ export const HELP_KEYS: readonly (readonly [string, string])[] = [
   ['n', 'host names / numbers'],
   ['p', 'service names / port numbers'],
   ['/', 'filter flows (the language of -f)'],
+  ['l', 'flows by label: host, *, !, third-party, all'],
   ['h, ?', 'this help'],
 ];
 
 const LEGEND = [
   '* before a flow: a socket of this host owns it.',
+  "! before a flow: this host's, but no socket owns it.",
   'Rates are bits per second over 2, 10 and 40 s.',
 ];
 

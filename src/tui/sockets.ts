@@ -2,10 +2,12 @@
  * The local netstat: this host's own sockets (the view's `sockets`, refreshed by the owner each
  * second) with the wire bytes of the conversation each was matched to. A socket the capture
  * never saw traffic for shows `-`: that is the point of putting the two views side by side.
+ * Above the table, the comparison of the two (local-summary.ts).
  */
 import type { ViewSocket } from '../stats/dashboard-view.js';
 import { bytes, grouped } from './format.js';
 import { showEndpoint } from './names.js';
+import { summaryHeight, summaryLines } from './local-summary.js';
 import { type ListWindow, listPanel, messageLines, type PanelContext, titleLine } from './panel.js';
 import type { Column } from './table.js';
 import type { Line } from './theme.js';
@@ -49,5 +51,14 @@ export function renderSockets(ctx: PanelContext, width: number, height: number, 
     width,
     ctx.theme,
   );
-  return listPanel({ ctx, title, cols: socketColumns(ctx), rows: sockets, width, height, win, empty: 'No sockets.' });
+  const local = ctx.view.local;
+  const block = summaryHeight(local, height);
+  const out = listPanel({ ctx, title, cols: socketColumns(ctx), rows: sockets, width, height: height - block, win, empty: 'No sockets.' });
+  if (block > 0) out.splice(1, 0, ...summaryLines(local!, width, block, ctx.theme));
+  return out;
+}
+
+/** Rows of the socket table a panel of `height` shows under its title, header and comparison. */
+export function socketRows(ctx: Pick<PanelContext, 'view'>, height: number): number {
+  return Math.max(0, height - 2 - summaryHeight(ctx.view.local, height));
 }

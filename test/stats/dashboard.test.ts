@@ -13,8 +13,12 @@ import { compileFilter } from '../../src/decode/filter.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { PacketSummary } from '../../src/decode/summary.js';
 import { Dashboard, type DashboardOptions, nextSort, selectTop } from '../../src/stats/dashboard.js';
-import { type DashboardView, FLOW_SORTS, type FlowSort } from '../../src/stats/dashboard-view.js';
+import { type DashboardView, FLOW_SORTS, type FlowSort, LABEL_FILTERS } from '../../src/stats/dashboard-view.js';
 import { FilterError } from '../../src/stats/flow-filter.js';
+import { LocalJoin } from '../../src/stats/local-join.js';
+import { localSection } from '../../src/stats/local-report.js';
+import { type HostSnapshot, parseSnapshot } from '../../src/host/snapshot.js';
+import { readFileSync } from 'node:fs';
 import { buildReport } from '../../src/stats/snapshot.js';
 import { SecondTicker } from '../../src/stats/window.js';
 import { WireStats } from '../../src/stats/wire-stats.js';
@@ -24,6 +28,7 @@ import { ROOT } from '../helpers/cli.js';
 type Test = Parameters<Parameters<typeof t.test>[0]>[0];
 
 const DEMO = join(ROOT, 'fixtures/captures/demo.pcap');
+const DEMO_HOST = join(ROOT, 'fixtures/captures/demo-host.json');
 const SOURCE = { kind: 'replay', name: 'x.pcap', linktype: 'EN10MB', promiscuous: null, filter: null, speed: 'max', paused: false, finished: true } as const;
 const ETH_IPV4_UDP = 14 + 20 + 8;
 
@@ -401,16 +406,20 @@ t.test('a built view never changes: frozen, and equal to itself after more packe
   r.send(100.5, f(0)).send(101.5, f(0)).send(101.6, f(1));
   r.dash.tick(102);
   const sockets = [{ proto: 'tcp', local: '198.18.0.1:22', remote: '0.0.0.0:*', state: 'LISTEN', owner: '1/sshd', wireBytes: null }];
+  // The host is 198.18.0.1; dig's socket explains the first flow, nothing the second.
+  const host = JSON.parse(readFileSync(DEMO_HOST, 'utf8')) as HostSnapshot;
+  host.interfaces = [{ ...host.interfaces[0]!, ipv4: [{ address: '198.18.0.1', prefix_length: 24, broadcast: null, label: 'eth0' }], ipv6: [] }];
+  host.sockets = [{ ...host.sockets.find((x) => x.proto === 'tcp')!, proto: 'udp', local: '198.18.0.1:1000', remote: '198.18.0.2:53', state: 'ESTABLISHED', state_code: 1, pid: 42, program: 'dig' } as HostSnapshot['sockets'][number]];
   const v = r.dash.view({
     source: SOURCE,
     nic: { received: 10, dropped: 1, lost: 2 },
     sockets,
-    join: (row) => ({ local: row.id === 0, owner: row.id === 0 ? '42/dig' : null }),
+    join: new LocalJoin(host),
   });
   const copy = JSON.stringify(v);
   t.same([v.totals.nicReceived, v.totals.nicDropped, v.totals.lost], [10, 1, 2]);
   t.same(v.sockets, sockets);
-  t.same(v.conversations.map((c) => [c.id, c.local, c.owner]), [[0, true, '42/dig'], [1, false, null]]);
+  t.same(v.conversations.map((c) => [c.id, c.local, c.owner, c.label]), [[0, true, '42/dig', 'explained'], [1, false, null, 'unexplained']]);
   t.equal(v.source.name, 'x.pcap');
 
   for (let i = 0; i < 50; i++) r.send(102 + i * 0.1, f(i % 5));
@@ -422,7 +431,7 @@ t.test('a built view never changes: frozen, and equal to itself after more packe
   t.not(JSON.stringify(after), copy, 'the new view differs');
   t.equal(JSON.stringify(v), copy, 'the old one does not');
 
-  for (const o of [v, v.source, v.totals, v.totals.rates, v.totals.rates.pps, v.conversations, v.conversations[0], v.conversations[0]!.aToB, v.conversations[0]!.rates.bps, v.endpoints, v.endpoints[0], v.endpoints[0]!.rates, v.protocols, v.protocols[0], v.history, v.history.pps, v.sockets]) {
+  for (const o of [v, v.source, v.totals, v.totals.rates, v.totals.rates.pps, v.conversations, v.conversations[0], v.conversations[0]!.aToB, v.conversations[0]!.rates.bps, v.endpoints, v.endpoints[0], v.endpoints[0]!.rates, v.protocols, v.protocols[0], v.history, v.history.pps, v.sockets, v.local, v.local!.share]) {
     t.ok(Object.isFrozen(o), 'frozen');
   }
   t.throws(() => (v.conversations as ViewRows).push(v.conversations[0]!), TypeError);
@@ -471,4 +480,59 @@ t.test('a real capture replayed at its own seconds: the final view agrees with t
     t.ok(Math.abs(c.rates.bps[2] * span - (c.aToB.bytes + c.bToA.bytes)) < 1e-6, `${key(c)} 40 s rate`);
     t.ok(c.rates.pps.every((r) => r >= 0) && c.rates.bps.every((r) => r >= 0));
   }
+});
+
+t.test('the label filter on the demo with its host: rows of that label only, with the flow filter; the summary as the report counts it', async (t) => {
+  const { stats, dash } = await replayFile(DEMO, { rows: 100_000 });
+  const host = parseSnapshot(readFileSync(DEMO_HOST, 'utf8'), DEMO_HOST);
+  const j = new LocalJoin(host);
+  const want = localSection(stats, j);
+  const count = { explained: want.explained.conversations, unexplained: want.unexplained.conversations, 'third-party': want.third_party.conversations };
+
+  const all = dash.view({ source: SOURCE, join: j });
+  t.equal(all.labelFilter, null);
+  t.equal(all.conversations.length, stats.conversations.size, 'no label filter: every row');
+  t.same(
+    [all.local!.explained, all.local!.unexplained, all.local!.thirdParty, all.local!.quietSockets],
+    [want.explained, want.unexplained, want.third_party, want.quiet_sockets.length],
+    "the summary: the report's local section",
+  );
+  t.equal(all.local!.share.explainedOfHostPackets, want.share.explained_of_host_packets);
+
+  for (const f of LABEL_FILTERS) {
+    dash.setLabelFilter(f);
+    const v = dash.view({ source: SOURCE, join: j });
+    t.equal(v.labelFilter, f, `${f}: carried in the view`);
+    const labels = new Set(v.conversations.map((c) => c.label));
+    const expected = f === null ? stats.conversations.size : f === 'host' ? count.explained + count.unexplained : count[f];
+    t.equal(v.conversations.length, expected, `${f}: ${expected} rows`);
+    if (f === 'host') t.same([...labels].sort(), ['explained', 'unexplained']);
+    else if (f !== null) t.same([...labels], [f], `${f}: only that label`);
+    t.equal(v.conversationsTotal, stats.conversations.size, 'the total is before the filters');
+  }
+
+  // Both filters: unexplained rows on port 8080 only.
+  dash.setLabelFilter('unexplained');
+  dash.setFlowFilter('port 8080');
+  const both = dash.view({ source: SOURCE, join: j });
+  const unexplained8080 = all.conversations.filter((c) => c.label === 'unexplained' && /:8080( |$)/.test(`${c.a} ${c.b}`));
+  t.ok(unexplained8080.length > 0, `the demo has ${unexplained8080.length} of them`);
+  t.same(
+    both.conversations.map((c) => c.id).sort((a, b) => a - b),
+    unexplained8080.map((c) => c.id).sort((a, b) => a - b),
+    'the label and the flow filter together',
+  );
+
+  // Without a host view the label filter is not applied, and the view says so.
+  const none = dash.view({ source: SOURCE });
+  t.equal(none.labelFilter, null);
+  t.equal(none.local, null);
+  t.ok(none.conversations.length > both.conversations.length, 'only the flow filter');
+  t.ok(none.conversations.every((c) => c.label === undefined && c.local === null));
+
+  // The cache outlives a view without the join: the next view with it classifies nothing.
+  const calls = dash.labels.classifications;
+  t.equal(calls, want.explained.conversations + want.unexplained.conversations, "every conversation on this host's addresses classified once over all these views");
+  dash.view({ source: SOURCE, join: j });
+  t.equal(dash.labels.classifications, calls, 'nothing again');
 });

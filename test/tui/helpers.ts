@@ -13,11 +13,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
-import type { DashboardView, FlowSort } from '../../src/stats/dashboard-view.js';
+import type { DashboardView, FlowSort, LabelFilter } from '../../src/stats/dashboard-view.js';
 import { type Actions, TuiApp, type TuiOptions } from '../../src/tui/app.js';
 import { fakeTerminal, type FakeTerminal } from '../../src/tui/fake-terminal.js';
 import type { ScreenOptions } from '../../src/tui/screen.js';
-import { sortBy } from './views.js';
+import { hasLabel, sortBy } from './views.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GOLDEN = join(ROOT, 'fixtures', 'tui');
@@ -49,6 +49,7 @@ export class FakeOwner implements Actions {
   app: TuiApp | null = null;
   sort: FlowSort;
   filter: string | null;
+  labels: LabelFilter | null = null;
   paused: boolean;
   quitCalls = 0;
 
@@ -63,7 +64,10 @@ export class FakeOwner implements Actions {
     let rows = sortBy(b.conversations, this.sort);
     const match = this.filter === null ? null : compile(this.filter);
     if (match) rows = rows.filter((c) => match(c.proto, c.a, c.b));
-    return { ...b, sort: this.sort, flowFilter: this.filter, conversations: rows, source: { ...b.source, paused: this.paused } };
+    // As the dashboard: the label filter applies only with a host view.
+    const labels = b.local === null ? null : this.labels;
+    rows = rows.filter((c) => hasLabel(c, labels));
+    return { ...b, sort: this.sort, flowFilter: this.filter, labelFilter: labels, conversations: rows, source: { ...b.source, paused: this.paused } };
   }
 
   private push(): void {
@@ -90,6 +94,11 @@ export class FakeOwner implements Actions {
     this.filter = expr;
     this.push();
     return null;
+  }
+  setLabelFilter(f: LabelFilter | null): void {
+    this.calls.push(`labels ${f}`);
+    this.labels = f;
+    this.push();
   }
   showDetail(id: number | null): void {
     this.calls.push(`detail ${id}`);

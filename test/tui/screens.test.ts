@@ -157,6 +157,106 @@ t.test('filter: / opens the prompt, Enter hands the text to the owner, an error 
   t.end();
 });
 
+/** The flow rows drawn at 80×24 (under the header, tabs, title and column header), and their marks. */
+function flowRows(screen: string): { mark: string; text: string }[] {
+  return screen
+    .split('\n')
+    .slice(5, 23)
+    .filter((l) => /^[ *!] *(tcp|udp|icmp|icmpv6|gre|fragment|ip-proto-\d+) /.test(l))
+    .map((l) => ({ mark: l[0]!, text: l }));
+}
+
+t.test('labels: l cycles all, host, explained, unexplained, third-party; the owner filters; the title says which', (t) => {
+  const r = rig(busy(), 80, 24, { app: { lookup } });
+  const first = r.text();
+  const all = flowRows(first);
+  t.ok(all.some((x) => x.mark === '*') && all.some((x) => x.mark === ' '), 'all: explained and third-party rows on screen');
+
+  const host = r.keys('l');
+  t.same(r.owner.calls, ['labels host']);
+  t.match(host.split('\n')[3], /labels: host \(\* and !\)/, 'the title names the filter');
+  t.ok(flowRows(host).length > 0 && flowRows(host).every((x) => x.mark === '*' || x.mark === '!'), 'host: explained and unexplained rows only');
+  golden(t, '80x24-labels-host', host);
+
+  const explained = r.keys('l');
+  t.ok(flowRows(explained).length > 0 && flowRows(explained).every((x) => x.mark === '*'), 'explained: * rows only');
+  const unexplained = r.keys('l');
+  t.same(
+    flowRows(unexplained).map((x) => x.mark),
+    ['!', '!'],
+    'unexplained: the two SYNs to closed ports',
+  );
+  golden(t, '80x24-labels-unexplained', unexplained);
+  const third = r.keys('l');
+  t.ok(flowRows(third).length > 0 && flowRows(third).every((x) => x.mark === ' '), 'third-party: unmarked rows only');
+  t.match(third.split('\n')[3], /labels: third-party/);
+  t.equal(r.keys('l'), first, 'and round to all: the first screen again');
+  t.same(r.owner.calls, ['labels host', 'labels explained', 'labels unexplained', 'labels third-party', 'labels null']);
+
+  // With the flow filter: both apply.
+  r.keys('/', 'tcp', KEYS.enter, 'l', 'l', 'l');
+  t.same(flowRows(r.text()).map((x) => x.mark), ['!', '!'], 'unexplained and tcp');
+  t.match(r.text().split('\n')[3], /filter: tcp/);
+  r.keys('/', '\x17', 'udp', KEYS.enter); // Ctrl-W: the word typed before
+  t.match(r.text(), /No flow matches the filter and the label\./);
+
+  // The wide layout: the title and the comparison block beside it.
+  const w = rig(busy(), 200, 60, { app: { lookup } });
+  golden(t, '200x60-labels-explained', w.keys('l', 'l'));
+  // The narrowest wide layout: the Local netstat panel is 63 columns; the comparison fits it.
+  const n = rig(busy(), 160, 40, { app: { lookup } });
+  const narrow = n.keys('l');
+  golden(t, '160x40-labels-host', narrow);
+  t.match(narrow, /│ this host 98\.7% · \* explained 100% of host/, 'the comparison, beside the flows');
+  t.match(narrow, /│ quiet: 1 established connection/);
+  done(n);
+  // Without colour the marks still say the label.
+  const m = rig(busy(), 80, 24, { screen: { unicode: false, env: { NO_COLOR: '1' } } });
+  const mono = m.keys('l', 'l', 'l');
+  t.same(flowRows(mono).map((x) => x.mark), ['!', '!'], 'NO_COLOR: the ! marks');
+  t.match(mono.split('\n')[3], /labels: unexplained \(!\)/);
+  const monoLocal = m.keys('2');
+  t.match(monoLocal, / this host 98\.7% \| \* explained 100% of host/, 'ASCII: the comparison with | between its figures');
+  t.match(monoLocal, / ! unexplained 2 flows\/5 pkts/);
+  t.notMatch(monoLocal, /[^\x00-\x7f]/, 'ASCII only');
+  done(r);
+  done(w);
+  done(m);
+  t.end();
+});
+
+t.test('the local netstat under its comparison: End shows the last socket, PgDn a page of the rows left', (t) => {
+  const v = busy();
+  const sockets = Array.from({ length: 40 }, (_, i) => ({ ...v.sockets![1]!, local: `198.18.0.10:${50000 + i}` }));
+  const r = rig({ ...v, sockets }, 80, 24);
+  const end = r.keys('2', KEYS.end).split('\n');
+  t.match(end[3], /Local netstat/);
+  t.match(end[4], /this host/, 'the comparison under the title');
+  t.match(end[22], /198\.18\.0\.10:50039/, 'the last socket on the last row above the footer');
+  // The panel has 20 rows (24 less the header's 2, the tabs and the footer).
+  t.equal(end.filter((l) => /198\.18\.0\.10:500\d\d/.test(l)).length, 20 - 1 - 3 - 1, 'a page: the panel less its title, comparison and header');
+  const page = r.keys(KEYS.home, KEYS.pageDown).split('\n');
+  t.match(page[7], /^Proto/, 'the column header under the comparison');
+  t.match(page[8], /198\.18\.0\.10:50015 /, 'PgDn: a page (fifteen rows) on');
+  done(r);
+  t.end();
+});
+
+t.test('labels: without a host view, l says so in one line and asks nothing; the next key clears it', (t) => {
+  const r = rig(replayPaused(), 80, 24);
+  const first = r.text();
+  const said = r.keys('l');
+  t.same(r.owner.calls, [], 'no action');
+  t.equal(r.app.state.pendingLabel, null);
+  const lines = said.split('\n');
+  t.match(lines[22], /no labels without a host view/, 'the line above the footer');
+  t.same(lines.filter((l, i) => l !== first.split('\n')[i]).length, 1, 'only that line changed');
+  golden(t, '80x24-labels-no-host', said);
+  t.equal(r.keys('t', 't'), first, 'the next key clears it');
+  done(r);
+  t.end();
+});
+
 t.test('pause: space asks the owner; the header says PAUSED; space again resumes', (t) => {
   const r = rig(busy(), 80, 24);
   golden(t, '80x24-paused', r.keys(' '));

@@ -6,7 +6,9 @@
  *  - busy(): a live capture: IPv4, IPv6, ICMP, ICMPv6, UDP, fragments, GRE, TCP in every
  *    state, local and remote flows, 40 rows (more than a screen), sockets matched and not,
  *    hostile process names (ESC sequences, BEL, bidi override, C1 CSI, very long, wide CJK,
- *    emoji, combining marks, braces that would be blessed tags);
+ *    emoji, combining marks, braces that would be blessed tags); every flow labelled (local ones
+ *    explained, two SYNs to this host's closed ports unexplained, the rest third-party) and the
+ *    comparison counted from them (localOf);
  *  - empty(): live, before the first packet;
  *  - replayPaused(): a replay paused at 4× speed, without a host snapshot;
  *  - liveLoss(): live with NIC drops and an estimated capture loss;
@@ -14,7 +16,7 @@
  *  - replayFinished(): a replay at full speed that has read the whole file;
  *  - huge(n): n conversations and n endpoints (the render-cost test).
  */
-import type { DashboardView, Rates, ViewConversation, ViewEndpoint, ViewProtocol, ViewSocket } from '../../src/stats/dashboard-view.js';
+import type { DashboardView, LabelFilter, Rates, ViewConversation, ViewEndpoint, ViewLocal, ViewProtocol, ViewSocket } from '../../src/stats/dashboard-view.js';
 
 /** 2026-11-26 12:00:00 UTC */
 export const T0 = 1795694400;
@@ -48,6 +50,7 @@ function conv(
     history: null,
     local: false,
     owner: null,
+    label: more.local === true ? 'explained' : 'third-party',
     ...more,
   };
 }
@@ -83,8 +86,9 @@ function busyConversations(): ViewConversation[] {
     }),
     conv(4, 'icmp', '198.18.0.20', '198.18.0.30', [300, 300], [29400, 29400], { rates: rates(1, 98) }),
     conv(5, 'icmpv6', '2001:db8::20', '2001:db8::30', [120, 118], [10320, 10148], { rates: rates(0.5, 43) }),
-    conv(6, 'tcp', '198.18.0.40:44410', '198.18.0.41:22', [3, 0], [222, 0], { state: 'S0', history: 'S' }),
-    conv(7, 'tcp', '198.18.0.40:44412', '198.18.0.41:23', [1, 1], [74, 54], { state: 'REJ', history: 'Sr' }),
+    // SYNs to this host's closed ports: its address, no socket.
+    conv(6, 'tcp', '198.18.0.40:44410', '198.18.0.10:22', [3, 0], [222, 0], { state: 'S0', history: 'S', label: 'unexplained' }),
+    conv(7, 'tcp', '198.18.0.40:44412', '198.18.0.10:23', [1, 1], [74, 54], { state: 'REJ', history: 'Sr', label: 'unexplained' }),
     conv(8, 'tcp', '198.18.0.42:80', '198.18.0.43:38000', [900, 1200], [1_100_000, 80_000], { state: 'OTH', history: 'Dd', rates: rates(20, 15000) }),
     conv(9, 'tcp', '198.18.0.44:51000', '198.18.0.45:443', [40, 30], [9000, 40000], { state: 'RSTO', history: 'ShADadR' }),
     conv(10, 'udp', '198.18.0.50:5353', '224.0.0.251:5353', [80, 0], [16000, 0], { rates: rates(0.3, 60) }),
@@ -179,6 +183,43 @@ function busySockets(): ViewSocket[] {
   ];
 }
 
+/** The comparison as the dashboard counts it (local-labels.ts), from the rows' labels. */
+export function localOf(rows: readonly ViewConversation[], wire: { packets: number; bytes: number }, quietSockets: number): ViewLocal {
+  const count = (label: ViewConversation['label']) => {
+    const of = rows.filter((c) => c.label === label);
+    return {
+      conversations: of.length,
+      packets: of.reduce((n, c) => n + c.aToB.packets + c.bToA.packets, 0),
+      bytes: of.reduce((n, c) => n + c.aToB.bytes + c.bToA.bytes, 0),
+    };
+  };
+  const explained = count('explained');
+  const unexplained = count('unexplained');
+  const host = { packets: explained.packets + unexplained.packets, bytes: explained.bytes + unexplained.bytes };
+  const ratio = (x: number, of: number) => (of > 0 ? x / of : null);
+  return {
+    wire,
+    host,
+    explained,
+    unexplained,
+    thirdParty: count('third-party'),
+    share: {
+      hostPackets: ratio(host.packets, wire.packets),
+      hostBytes: ratio(host.bytes, wire.bytes),
+      explainedPackets: ratio(explained.packets, wire.packets),
+      explainedBytes: ratio(explained.bytes, wire.bytes),
+      explainedOfHostPackets: ratio(explained.packets, host.packets),
+      explainedOfHostBytes: ratio(explained.bytes, host.bytes),
+    },
+    quietSockets,
+  };
+}
+
+/** Whether a row passes a label filter, as the dashboard's selection decides it. */
+export function hasLabel(c: ViewConversation, f: LabelFilter | null): boolean {
+  return f === null || (f === 'host' ? c.label === 'explained' || c.label === 'unexplained' : c.label === f);
+}
+
 function wave(n: number, base: number, amp: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.round(base + amp * Math.sin(i / 9) + (i % 17 === 0 ? amp : 0)));
 }
@@ -201,10 +242,13 @@ export function busy(): DashboardView {
     conversations,
     conversationsTotal: conversations.length,
     flowFilter: null,
+    labelFilter: null,
     endpoints: busyEndpoints(),
     protocols: busyProtocols(),
     history: { pps: wave(300, 1500, 700), bps: wave(300, 20_000_000, 9_000_000) },
     sockets: busySockets(),
+    // One established socket (the firefox TIME_WAIT aside) whose flow is not on the wire.
+    local: localOf(conversations, { packets: 178_811, bytes: 166_129_710 }, 1),
   };
 }
 
@@ -217,10 +261,12 @@ export function empty(): DashboardView {
     conversations: [],
     conversationsTotal: 0,
     flowFilter: null,
+    labelFilter: null,
     endpoints: [],
     protocols: [],
     history: { pps: [], bps: [] },
     sockets: [],
+    local: localOf([], { packets: 0, bytes: 0 }, 0),
   };
 }
 
@@ -235,6 +281,7 @@ export function replayPaused(): DashboardView {
     conversationsTotal: 12,
     history: { pps: v.history.pps.slice(0, 42), bps: v.history.bps.slice(0, 42) },
     sockets: null,
+    local: null,
   };
 }
 
