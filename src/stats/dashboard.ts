@@ -267,7 +267,7 @@ export class Dashboard {
         owner: null,
       };
       if (join) {
-        const j = join.explain(row);
+        const j = join.explain(c, id);
         row.local = j.local;
         row.owner = j.owner;
         row.label = j.label;

@@ -28,7 +28,7 @@
 import type { HostSnapshot } from '../host/snapshot.js';
 import type { InetSocketJson } from '../host/document.js';
 import { IPPROTO } from '../decode/summary.js';
-import type { ViewConversation, ViewSocket } from './dashboard-view.js';
+import type { ViewSocket } from './dashboard-view.js';
 import { formatEndpoint, formatIp, parseEndpoint } from './address.js';
 import { type Conversations, conversationProtoName } from './conversations.js';
 
@@ -212,6 +212,11 @@ export class LocalJoin {
     return this.addresses.has(addr);
   }
 
+  /** The host's MACs, lowercase (as formatMac writes them). */
+  hostMacs(): string[] {
+    return [...this.macs];
+  }
+
   /** Is this MAC one of the host's interfaces'? */
   isLocalMac(mac: string): boolean {
     return this.macs.has(mac);
@@ -271,15 +276,10 @@ export class LocalJoin {
     return tuple ?? null;
   }
 
-  /** For the dashboard: whether a socket explains a conversation, its owner ("PID/program"), its label. */
-  explain(c: Pick<ViewConversation, 'proto' | 'a' | 'b'>): { local: boolean; owner: string | null; label: LocalLabel } {
-    const x = this.classify(c.proto, c.a, c.b);
+  /** For the dashboard: conversation `id`'s label, whether a socket explains it and its owner ("PID/program"). */
+  explain(c: Conversations, id: number): { local: boolean; owner: string | null; label: LocalLabel } {
+    const x = this.classifyConversation(c, id);
     return { local: x.label === 'explained', owner: x.label === 'explained' ? ownerOf(x) : null, label: x.label };
-  }
-
-  /** The row with `local` and `owner` filled (a new object: views are immutable). */
-  conversation(c: ViewConversation): ViewConversation {
-    return { ...c, ...this.explain(c) };
   }
 
   /** The newest socket table as the panel shows it, each with its conversation's wire bytes when seen. */

@@ -7,19 +7,23 @@
  * them, originator first, as local-report.ts does), and again only when the join's answer can
  * have changed. Labels only move one way as snapshots are added to a join (third-party → local
  * when an address appears; unexplained → explained when a socket does), so:
- * - a new address re-checks the third-party rows that have it at an end (words compared, no text);
+ * - a new address (or MAC) re-checks the third-party rows that have it at an end (words
+ *   compared, no text);
  * - a new socket re-checks the unexplained rows (few, normally: an end is this host and nothing
  *   owns it);
  * - explained rows are never re-checked;
  * - another join object (or none) starts over.
  * Conversation ids are stable (the flow table never removes a row), so a label stays with its row.
+ * A row's MACs are those of its latest packets: one whose sender's MAC changes to the host's
+ * after it was classified keeps its label until the join changes (a host's MAC on an existing
+ * conversation: a rare event, and the report, made from the rows as they end, has it right).
  *
  * The originator can change once after a row is classified (a pure SYN seen after the first
  * packet); the label does not depend on it for TCP, which is the only protocol where it can
  * change (a tuple matches in either order; a listener on either end), so it is not re-checked.
  */
-import { formatEndpoint, parseEndpoint } from './address.js';
-import { CF, conversationProtoName, type Conversations, ROW_F64 } from './conversations.js';
+import { parseEndpoint } from './address.js';
+import { CF, type Conversations, CW, MAC_PRESENT, ROW_F64, ROW_WORDS } from './conversations.js';
 import type { LabelFilter, ViewLabelCount, ViewLocal } from './dashboard-view.js';
 import type { LocalJoin, LocalLabel } from './local-join.js';
 import type { WireStats } from './wire-stats.js';
@@ -70,6 +74,13 @@ class AddressSet {
   }
 }
 
+/** A MAC as one number (48 bits fit a double exactly): from "02:00:00:00:00:01", or a row's words. */
+function macNumber(text: string): number | null {
+  const m = /^([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2}):([0-9a-f]{2})$/i.exec(text);
+  return m ? parseInt(m.slice(1).join(''), 16) : null;
+}
+const WORD = 2 ** 32;
+
 export class LocalLabels {
   /** One LabelCode per conversation id below `conv.size` (longer: it grows ahead). */
   private codes = new Uint8Array(0);
@@ -81,6 +92,8 @@ export class LocalLabels {
   /** The join's addresses when last looked at, as text (to tell new ones) and as key words. */
   private knownAddresses = new Set<string>();
   private hostAddresses = new AddressSet();
+  /** The join's MACs as numbers (an end whose frames came from one is the host's). */
+  private hostMacs = new Set<number>();
   /** Calls to LocalJoin.classify since the start: what the cache saves is counted by tests. */
   classifications = 0;
 
@@ -115,7 +128,11 @@ export class LocalLabels {
       this.codes.fill(LABEL.UNKNOWN);
       this.knownAddresses = new Set();
       this.hostAddresses = new AddressSet();
-      if (join) this.newAddresses(join);
+      this.hostMacs = new Set();
+      if (join) {
+        this.newAddresses(join);
+        this.newMacs(join);
+      }
       this.addressGeneration = join?.addressGeneration ?? 0;
       this.socketGeneration = join?.socketGeneration ?? 0;
     }
@@ -125,31 +142,52 @@ export class LocalLabels {
     const socketsMoved = join.socketGeneration !== this.socketGeneration;
     if (addressesMoved || socketsMoved) {
       const fresh = addressesMoved ? this.newAddresses(join) : null;
+      const freshMacs = addressesMoved ? this.newMacs(join) : null;
       for (let id = 0; id < this.classified; id++) {
         const code = codes[id]!;
-        if (code === LABEL.UNEXPLAINED ? socketsMoved : code === LABEL.THIRD_PARTY && fresh !== null && this.touches(id, fresh)) {
-          codes[id] = this.classify(join, id);
-        }
+        const recheck =
+          code === LABEL.UNEXPLAINED
+            ? socketsMoved
+            : code === LABEL.THIRD_PARTY && ((fresh !== null && this.touches(id, fresh)) || (freshMacs !== null && this.touchesMac(id, freshMacs)));
+        if (recheck) codes[id] = this.classify(join, id);
       }
       this.addressGeneration = join.addressGeneration;
       this.socketGeneration = join.socketGeneration;
     }
     const host = this.hostAddresses;
-    for (let id = this.classified; id < n; id++) codes[id] = this.touches(id, host) ? this.classify(join, id) : LABEL.THIRD_PARTY;
+    const macs = this.hostMacs;
+    for (let id = this.classified; id < n; id++) codes[id] = this.touches(id, host) || this.touchesMac(id, macs) ? this.classify(join, id) : LABEL.THIRD_PARTY;
     this.classified = n;
   }
 
   private classify(join: LocalJoin, id: number): LabelCode {
-    const c = this.conv;
-    const keys = c.table.u32;
-    const v = c.version(id);
-    const ports = c.hasPorts(id);
-    // Originator first, as the report's rows (and local-report.ts) have it.
-    const o = c.origSide(id);
-    const a = formatEndpoint(v, keys, c.addrOffset(id, o), ports ? c.port(id, o) : null);
-    const b = formatEndpoint(v, keys, c.addrOffset(id, 1 - o), ports ? c.port(id, 1 - o) : null);
     this.classifications++;
-    return CODE[join.classify(conversationProtoName(c.proto(id)), a, b).label];
+    // As the report's rows and local section label it: endpoints originator first, and MACs.
+    return CODE[join.classifyConversation(this.conv, id).label];
+  }
+
+  /** The join's MACs not seen before (null when none), now also in `hostMacs`. */
+  private newMacs(join: LocalJoin): Set<number> | null {
+    let fresh: Set<number> | null = null;
+    for (const text of join.hostMacs()) {
+      const m = macNumber(text);
+      if (m === null || this.hostMacs.has(m)) continue;
+      this.hostMacs.add(m);
+      (fresh ??= new Set()).add(m);
+    }
+    return fresh;
+  }
+
+  /** Whether either side of conversation `id` last sent from one of `macs`. */
+  private touchesMac(id: number, macs: Set<number>): boolean {
+    if (macs.size === 0) return false;
+    const w = this.conv.table.u32;
+    const row = id * ROW_WORDS;
+    for (let side = 0; side < 2; side++) {
+      const hi = w[row + CW.TX_MAC_HI + side]!;
+      if ((hi & MAC_PRESENT) !== 0 && macs.has((hi & 0xffff) * WORD + w[row + CW.TX_MAC_LO + side]!)) return true;
+    }
+    return false;
   }
 
   /** The join's addresses not seen before (null when none), now also in `hostAddresses`. */

@@ -5,22 +5,27 @@
  * capture is counted first; the host side hands over snapshots as a live one does (a new
  * one-element array each time) or as a replay does (one array, all of them).
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { loadHostSnapshots } from '../../src/cli/dashboard-cmd.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { DashboardLoop, type DashboardSource, type HostSide, noSink, staticHost } from '../../src/cli/dashboard-run.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { PacketSummary } from '../../src/decode/summary.js';
-import { type HostSnapshot, parseSnapshot } from '../../src/host/snapshot.js';
+import type { HostSnapshot } from '../../src/host/snapshot.js';
 import type { DashboardView } from '../../src/stats/dashboard-view.js';
 import { WireStats } from '../../src/stats/wire-stats.js';
 import { ROOT } from '../helpers/cli.js';
 
 const DEMO = join(ROOT, 'fixtures/captures/demo.pcap');
 const DEMO_HOST = join(ROOT, 'fixtures/captures/demo-host.json');
-/** The demo's one established IPv4 client connection, python3's (pid 2542). */
-const CLIENT = '198.18.0.1:48514';
+/** The demo host half-way (the snapshot these tests start from). */
+const HALF_WAY = loadHostSnapshots(DEMO_HOST)[1]!;
+type Inet = Extract<HostSnapshot['sockets'][number], { local: string }>;
+/** Its one established IPv4 client connection (python3's paced download), and its owner. */
+const CLIENT_SOCKET = HALF_WAY.sockets.find((s): s is Inet => s.proto === 'tcp' && s.state === 'ESTABLISHED' && s.local.startsWith('198.18.0.1:'))!;
+const CLIENT = CLIENT_SOCKET.local;
+const OWNER = `${CLIENT_SOCKET.pid}/${CLIENT_SOCKET.program}`;
 
 async function source(): Promise<DashboardSource> {
   const stats = new WireStats();
@@ -44,7 +49,7 @@ async function source(): Promise<DashboardSource> {
 
 /** The demo host, and the same a second later without python3's client socket (it closed). */
 function snapshots(): [HostSnapshot, HostSnapshot] {
-  const first = parseSnapshot(readFileSync(DEMO_HOST, 'utf8'), DEMO_HOST);
+  const first = HALF_WAY;
   const second = JSON.parse(JSON.stringify(first)) as HostSnapshot;
   second.time = first.time + 1;
   second.sockets = second.sockets.filter((s) => s.proto === 'unix' || s.local !== CLIENT);
@@ -62,7 +67,7 @@ t.test('live: each new snapshot joins the union; labels stay, the panel shows th
   const labels = loop.dashboard.labels;
 
   const v1 = loop.tick();
-  t.same([row(v1)?.label, row(v1)?.owner], ['explained', '2542/python3'], 'the first snapshot explains the client connection');
+  t.same([row(v1)?.label, row(v1)?.owner], ['explained', OWNER], 'the first snapshot explains the client connection');
   t.ok(v1.sockets!.some((s) => s.local === CLIENT), "its socket in the panel");
   const n = src.stats.conversations.size;
   const onHost = v1.local!.explained.conversations + v1.local!.unexplained.conversations;
@@ -70,7 +75,7 @@ t.test('live: each new snapshot joins the union; labels stay, the panel shows th
 
   current = [second];
   const v2 = loop.tick();
-  t.same([row(v2)?.label, row(v2)?.owner], ['explained', '2542/python3'], 'the socket is gone from the newest snapshot: the union still explains it');
+  t.same([row(v2)?.label, row(v2)?.owner], ['explained', OWNER], 'the socket is gone from the newest snapshot: the union still explains it');
   t.notOk(v2.sockets!.some((s) => s.local === CLIENT), 'the panel shows the newest table');
   t.same(
     v2.conversations.map((c) => c.label),

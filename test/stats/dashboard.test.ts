@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import t from 'tap';
+import { loadHostSnapshots } from '../../src/cli/dashboard-cmd.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { CaptureRecord } from '../../src/capture/source.js';
 import { compileFilter } from '../../src/decode/filter.js';
@@ -17,8 +18,7 @@ import { type DashboardView, FLOW_SORTS, type FlowSort, LABEL_FILTERS } from '..
 import { FilterError } from '../../src/stats/flow-filter.js';
 import { LocalJoin } from '../../src/stats/local-join.js';
 import { localSection } from '../../src/stats/local-report.js';
-import { type HostSnapshot, parseSnapshot } from '../../src/host/snapshot.js';
-import { readFileSync } from 'node:fs';
+import type { HostSnapshot } from '../../src/host/snapshot.js';
 import { buildReport } from '../../src/stats/snapshot.js';
 import { SecondTicker } from '../../src/stats/window.js';
 import { WireStats } from '../../src/stats/wire-stats.js';
@@ -407,7 +407,7 @@ t.test('a built view never changes: frozen, and equal to itself after more packe
   r.dash.tick(102);
   const sockets = [{ proto: 'tcp', local: '198.18.0.1:22', remote: '0.0.0.0:*', state: 'LISTEN', owner: '1/sshd', wireBytes: null }];
   // The host is 198.18.0.1; dig's socket explains the first flow, nothing the second.
-  const host = JSON.parse(readFileSync(DEMO_HOST, 'utf8')) as HostSnapshot;
+  const host = loadHostSnapshots(DEMO_HOST)[1]!;
   host.interfaces = [{ ...host.interfaces[0]!, ipv4: [{ address: '198.18.0.1', prefix_length: 24, broadcast: null, label: 'eth0' }], ipv6: [] }];
   host.sockets = [{ ...host.sockets.find((x) => x.proto === 'tcp')!, proto: 'udp', local: '198.18.0.1:1000', remote: '198.18.0.2:53', state: 'ESTABLISHED', state_code: 1, pid: 42, program: 'dig' } as HostSnapshot['sockets'][number]];
   const v = r.dash.view({
@@ -484,7 +484,7 @@ t.test('a real capture replayed at its own seconds: the final view agrees with t
 
 t.test('the label filter on the demo with its host: rows of that label only, with the flow filter; the summary as the report counts it', async (t) => {
   const { stats, dash } = await replayFile(DEMO, { rows: 100_000 });
-  const host = parseSnapshot(readFileSync(DEMO_HOST, 'utf8'), DEMO_HOST);
+  const host = loadHostSnapshots(DEMO_HOST)[1]! /* the one taken half-way */;
   const j = new LocalJoin(host);
   const want = localSection(stats, j);
   const count = { explained: want.explained.conversations, unexplained: want.unexplained.conversations, 'third-party': want.third_party.conversations };

@@ -10,9 +10,8 @@ import { decodePacket } from '../../src/decode/packet.js';
 import { PacketSummary } from '../../src/decode/summary.js';
 import type { HostSnapshot } from '../../src/host/snapshot.js';
 import { formatEndpoint, parseEndpoint } from '../../src/stats/address.js';
-import type { ViewConversation } from '../../src/stats/dashboard-view.js';
 import { LocalJoin } from '../../src/stats/local-join.js';
-import { buildReport } from '../../src/stats/snapshot.js';
+import { buildReport, conversationRow } from '../../src/stats/snapshot.js';
 import { WireStats } from '../../src/stats/wire-stats.js';
 import { ethernet, ipv4, ipv6, tcp, TCP_FLAGS, udp } from '../helpers/craft.js';
 
@@ -86,24 +85,8 @@ t.test('sockets explain conversations; the host addresses make flows local', asy
   ]);
   const report = buildReport(stats, { name: 'x', format: 'pcap', linktypes: [1], errors: [], errorsNotListed: 0 });
   const join = new LocalJoin(host);
-  const rows = report.conversations.map(
-    (c): ViewConversation =>
-      join.conversation({
-        id: 0,
-        proto: c.proto,
-        a: c.a,
-        b: c.b,
-        aToB: c.a_to_b,
-        bToA: c.b_to_a,
-        rates: { pps: [0, 0, 0], bps: [0, 0, 0] },
-        firstTs: c.first_ts,
-        lastTs: c.last_ts,
-        state: c.state,
-        history: c.history,
-        local: null,
-        owner: null,
-      }),
-  );
+  const c = stats.conversations;
+  const rows = Array.from({ length: c.size }, (_, id) => ({ ...conversationRow(c, id), ...join.explain(c, id) }));
   const by = (a: string) => rows.find((r) => r.a === a)!;
   t.equal(by('198.18.0.1:41000').owner, '100/curl');
   t.equal(by('198.18.0.1:41000').local, true);

@@ -5,14 +5,14 @@
  * the work it saves (classify calls) counted; an IPv6 row with IPv4-mapped addresses that a new
  * IPv4 address makes local; and the summary equal to the report's `local` section.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { loadHostSnapshots } from '../../src/cli/dashboard-cmd.js';
 import { readCapture } from '../../src/capture/reader.js';
 import { CaptureRecord } from '../../src/capture/source.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { PacketSummary } from '../../src/decode/summary.js';
-import { type HostSnapshot, parseSnapshot } from '../../src/host/snapshot.js';
+import type { HostSnapshot } from '../../src/host/snapshot.js';
 import { formatEndpoint } from '../../src/stats/address.js';
 import { conversationProtoName } from '../../src/stats/conversations.js';
 import { LocalJoin } from '../../src/stats/local-join.js';
@@ -25,7 +25,7 @@ import { ROOT } from '../helpers/cli.js';
 const DEMO = join(ROOT, 'fixtures/captures/demo.pcap');
 const DEMO_HOST = join(ROOT, 'fixtures/captures/demo-host.json');
 
-const demoHost = (): HostSnapshot => parseSnapshot(readFileSync(DEMO_HOST, 'utf8'), DEMO_HOST);
+const demoHost = (): HostSnapshot => loadHostSnapshots(DEMO_HOST)[1]! /* the one taken half-way */;
 
 /** The demo capture counted; `upTo` packets only when given (the rest with `more`). */
 async function demo(upTo = Infinity): Promise<{ stats: WireStats; more: () => Promise<void> }> {
