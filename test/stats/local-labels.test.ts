@@ -13,8 +13,6 @@ import { CaptureRecord } from '../../src/capture/source.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { PacketSummary } from '../../src/decode/summary.js';
 import type { HostSnapshot } from '../../src/host/snapshot.js';
-import { formatEndpoint } from '../../src/stats/address.js';
-import { conversationProtoName } from '../../src/stats/conversations.js';
 import { LocalJoin } from '../../src/stats/local-join.js';
 import { LABEL, LocalLabels, localSummary } from '../../src/stats/local-labels.js';
 import { localSection } from '../../src/stats/local-report.js';
@@ -45,20 +43,10 @@ async function demo(upTo = Infinity): Promise<{ stats: WireStats; more: () => Pr
   return { stats, more: () => read(upTo, Infinity) };
 }
 
-/** The join's label of every conversation, computed afresh as the report's section does. */
+/** The join's label of every conversation, computed afresh (no cache) as the report's rows are. */
 function truth(stats: WireStats, j: LocalJoin): string[] {
   const c = stats.conversations;
-  const keys = c.table.u32;
-  const out: string[] = [];
-  for (let id = 0; id < c.size; id++) {
-    const v = c.version(id);
-    const ports = c.hasPorts(id);
-    const o = c.origSide(id);
-    const a = formatEndpoint(v, keys, c.addrOffset(id, o), ports ? c.port(id, o) : null);
-    const b = formatEndpoint(v, keys, c.addrOffset(id, 1 - o), ports ? c.port(id, 1 - o) : null);
-    out.push(j.classify(conversationProtoName(c.proto(id)), a, b).label);
-  }
-  return out;
+  return Array.from({ length: c.size }, (_, id) => j.classifyConversation(c, id).label);
 }
 
 /** Rows with an end on this host among `labels` (third-party ones are labelled without classify). */
@@ -142,7 +130,8 @@ t.test('an IPv6 row with IPv4-mapped addresses: a new IPv4 address of the host r
   const summary = new PacketSummary();
   const rec = new CaptureRecord();
   // ::ffff:198.18.0.9 and ::ffff:198.18.0.77, in hex groups (the crafting helper reads only those).
-  const frame = ethernet(0x86dd, ipv6(17, '::ffff:c612:9', '::ffff:c612:4d', udp(5000, 53, Buffer.alloc(4))));
+  // From and to MACs that are not the demo host's (its MAC would make the row local by itself).
+  const frame = ethernet(0x86dd, ipv6(17, '::ffff:c612:9', '::ffff:c612:4d', udp(5000, 53, Buffer.alloc(4))), '02 00 00 00 00 4d', '02 00 00 00 00 09');
   rec.buf = frame;
   rec.offset = 0;
   rec.caplen = rec.wirelen = frame.length;
