@@ -13,6 +13,7 @@ import { benchDashboard, printDashboard } from './dashboard.js';
 import { generate } from './gen.js';
 import { benchLive, printLive } from './live.js';
 import { benchNetstat } from './netstat.js';
+import { mb, median, ms, pps, Summary } from './summary.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/cli/main.js');
@@ -44,10 +45,7 @@ function measure(cmd: string[]): Sample {
   return { seconds: e!, rssMb: m! / 1024 };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
+const summary = new Summary();
 
 function have(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
@@ -108,6 +106,40 @@ function replay(): void {
       `${(tshark.s / ws.s).toFixed(1)}× tshark, ${(floor.s / ws.s).toFixed(2)}× the libpcap floor, ` +
       `peak RSS ${ws.rss.toFixed(0)} MB\n`,
   );
+  const tcpdump = rows[2]!;
+  const replayRow = (anchor: { name: string; s: number }, goal: string) =>
+    summary.add({ figure: 'replay: report --json', value: pps(PACKETS / ws.s), runs: RUNS, anchor: `${anchor.name} ${pps(PACKETS / anchor.s)}`, ratio: `${(anchor.s / ws.s).toFixed(2)}×${goal}` });
+  replayRow({ name: 'floor (tcpdump -r F port 1)', s: floor.s }, ' (goal ≥ 0.5×)');
+  replayRow({ name: 'tshark -z conv', s: tshark.s }, ' (goal ≥ 50×)');
+  replayRow({ name: 'tcpdump -nn -r', s: tcpdump.s }, '');
+  summary.add({ figure: `peak RSS, ${(size / 1e6).toFixed(0)} MB file, ${FLOWS} flows`, value: mb(ws.rss), runs: RUNS, anchor: `tshark ${mb(tshark.rss)}`, ratio: `${(tshark.rss / ws.rss).toFixed(1)}× less (goal ≤ 150 MB)` });
+}
+
+/**
+ * Peak RSS of `report - --json` reading a generated capture through a pipe (no file to map or
+ * seek, no size known ahead): 2,000,000 packets with 100,000 concurrent flows, and with
+ * BENCH_BIG=1 10,000,000 packets (about 4 GB).
+ */
+function memory(): void {
+  const cases: [string, number][] = [['2M packets, 100k concurrent flows, pipe', 2_000_000]];
+  if (process.env.BENCH_BIG === '1') cases.push(['10M packets (~4 GB), 100k concurrent flows, pipe', 10_000_000]);
+  const gen = join(ROOT, 'bench/dist/gen.js');
+  const out = join(DIR, 'time-pipe.txt');
+  process.stdout.write('\nmemory: report - --json on a generated capture through a pipe\n');
+  for (const [name, packets] of cases) {
+    const xs: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const script =
+        `node --input-type=module -e "import {generate} from '${gen}'; generate('/dev/stdout', {packets: ${packets}, flows: 100000});" ` +
+        `| /usr/bin/time -o ${out} -f '%e %M' ${process.execPath} ${CLI} report - --json > /dev/null`;
+      const r = spawnSync('sh', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (r.status !== 0) throw new Error(`${name}: ${r.stderr.toString().slice(-300)}`);
+      const [e, m] = spawnSync('cat', [out]).stdout.toString().trim().split(/\s+/).map(Number);
+      xs.push({ seconds: e!, rssMb: m! / 1024 });
+    }
+    process.stdout.write(`  ${name}: peak RSS ${xs.map((x) => x.rssMb.toFixed(0)).join(' ')} MB, ${xs.map((x) => x.seconds.toFixed(1)).join(' ')} s\n`);
+    summary.add({ figure: `peak RSS, ${name}`, value: mb(median(xs.map((x) => x.rssMb))), runs: RUNS, anchor: '', ratio: 'goal ≤ 150 MB' });
+  }
 }
 
 async function netstatView(): Promise<void> {
@@ -121,6 +153,7 @@ async function netstatView(): Promise<void> {
   const n = median(r.netstat);
   process.stdout.write(`  ${r.sockets} sockets; runs: wirestat ${r.wirestat.map((x) => x.toFixed(3)).join(' ')} s, netstat ${r.netstat.map((x) => x.toFixed(3)).join(' ')} s\n`);
   process.stdout.write(`  median: wirestat ${w.toFixed(3)} s, netstat ${n.toFixed(3)} s: wirestat takes ${(w / n).toFixed(2)}× netstat's time (goal ≤ 1.5×)\n`);
+  summary.add({ figure: `netstat view, ${r.sockets} sockets`, value: `${w.toFixed(3)} s`, runs: r.wirestat.length, anchor: `netstat -tuanp ${n.toFixed(3)} s`, ratio: `${(w / n).toFixed(2)}× the time (goal ≤ 1.5×)` });
 }
 
 async function liveCapture(): Promise<void> {
@@ -136,16 +169,23 @@ async function liveCapture(): Promise<void> {
 
 async function dashboard(): Promise<void> {
   process.stdout.write(`\ndashboard: tick + view + render with ${Number(process.env.BENCH_DASH_FLOWS ?? 100_000).toLocaleString('en-US')} active conversations, and ingest with and without them each second\n`);
-  printDashboard(await benchDashboard(), (s) => void process.stdout.write(`  ${s}`));
+  const r = await benchDashboard();
+  printDashboard(r, (s) => void process.stdout.write(`  ${s}`));
+  const flows = `${(r.flows / 1000).toFixed(0)}k conversations`;
+  const tick = median(r.tickMs) + median(r.viewMs['sort bytes']!);
+  summary.add({ figure: `dashboard tick + view, ${flows}`, value: ms(tick), runs: r.tickMs.length, anchor: '', ratio: `${(100 * median(r.tickShare)).toFixed(1)}% of ingest time` });
+  summary.add({ figure: 'TUI render, 200×60', value: ms(median(r.renderMs)), runs: r.renderMs.length, anchor: '', ratio: '' });
 }
 
-/** BENCH_ONLY=replay, netstat, live or dashboard runs one part. */
+/** BENCH_ONLY=replay, memory, netstat, live or dashboard runs one part; the table of all comes last. */
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   if (only === undefined || only === 'replay') replay();
+  if (only === undefined || only === 'memory') memory();
   if (only === undefined || only === 'netstat') await netstatView();
   if (only === undefined || only === 'live') await liveCapture();
   if (only === undefined || only === 'dashboard') await dashboard();
+  summary.print((s) => void process.stdout.write(s));
 }
 
 await main();
