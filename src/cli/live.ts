@@ -59,7 +59,11 @@ export interface LiveIo {
   etcRoot: string;
   procRoot: string;
   /** Where SIGINT/SIGTERM come from (the process; tests pass an emitter). */
-  signals: { once(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown; off(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown };
+  signals: {
+    on(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
+    once(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
+    off(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
+  };
   /** Monotonic clock in ns. */
   monotonicNs(): bigint;
 }
@@ -326,16 +330,29 @@ export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
  * `expose` receives a function that stops it from inside (a failed write).
  */
 export function untilStopped(duration: number | undefined, io: LiveIo, expose: (stop: () => void) => void): Promise<void> {
+  const absorb = (): void => undefined;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
     const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
       clearTimeout(timer);
+      // Later signals are absorbed while the capture closes (bounded: the helper's drain and
+      // exit), so they cannot kill the process before its report: `timeout` and a shell's job
+      // control deliver one SIGINT twice (to the process, then to its group). The absorbing
+      // listener goes in before the stopping one goes out, and neither is a `once`: Node
+      // restores a signal's default action whenever its last listener is removed (a `once`
+      // is removed before it runs), and a second SIGINT in that gap killed wirestat mid-drain
+      // (exit 130, no report; 6 runs in 8 under `timeout`).
+      io.signals.on('SIGINT', absorb);
+      io.signals.on('SIGTERM', absorb);
       io.signals.off('SIGINT', stop);
       io.signals.off('SIGTERM', stop);
       resolve();
     };
-    io.signals.once('SIGINT', stop);
-    io.signals.once('SIGTERM', stop);
+    io.signals.on('SIGINT', stop);
+    io.signals.on('SIGTERM', stop);
     expose(stop);
     if (duration !== undefined) timer = setTimeout(stop, duration * 1000);
   });
