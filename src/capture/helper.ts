@@ -4,15 +4,15 @@
  * `wirestat report -` (reader.ts readFrom over a StreamInput), so records carry the kernel's
  * timestamps and wire lengths, and libpcap's own counters (pcap_stats) give the kernel's drops.
  *
- * Why tcpdump and not dumpcap, both measured here (bench/live.ts, 200,000 packets through a
- * veth pair into `HELPER -w - | wc -c`): tcpdump cost 0.45–0.65 CPU s per million packets,
- * dumpcap 2.9–5.0 (it parses every record it writes), and dumpcap's default 2 MiB buffer lost
- * 44% at ~250k pps. dumpcap also has no running drop counter (`-S` is a mode of its own that
+ * Why tcpdump and not dumpcap, both measured here (200,000 packets sent through a veth pair by
+ * tcpreplay, as bench/live.ts sends them, into `HELPER -w - | wc -c`): tcpdump cost 0.45–0.65
+ * CPU s per million packets, dumpcap 2.9–5.0, and dumpcap's default 2 MiB buffer lost 44% at
+ * ~250k pps. dumpcap also has no running drop counter (`-S` is a mode of its own that
  * opens the interfaces again instead of capturing), where tcpdump prints pcap_stats on SIGUSR1.
  *
  * Why tcpdump as it is, without --immediate-mode or -U: libpcap then uses TPACKET_V3, which
- * hands over packets a ring block at a time (one wake-up per block, not per packet) and stdio
- * writes the pipe 4 KiB at a time. Immediate mode cost 9.2 CPU s per million at 20k pps and
+ * hands over packets a ring block at a time (one wake-up per block, not per packet), and
+ * tcpdump's stdio buffers its writes to the pipe. Immediate mode cost 9.2 CPU s per million at 20k pps and
  * lost 72% at full speed; -U (a write per packet) tripled the cost. The price of batching: a
  * partly filled block reaches tcpdump only when the kernel retires it, BLOCK_TIMEOUT_MS after
  * it opened, so `close()` first waits until tcpdump holds everything the kernel accepted
