@@ -157,7 +157,7 @@ async function netstatView(): Promise<void> {
 }
 
 async function liveCapture(): Promise<void> {
-  process.stdout.write(`\nlive capture: wirestat live against tcpdump -w /dev/null, tcpreplay into a veth, one run each\n`);
+  process.stdout.write(`\nlive capture: wirestat live (each backend) against tcpdump -w /dev/null, tcpreplay into a veth, medians of ${process.env.BENCH_LIVE_RUNS ?? 3} rounds\n`);
   mkdirSync(DIR, { recursive: true });
   const r = await benchLive(CLI, DIR);
   if (typeof r === 'string') {

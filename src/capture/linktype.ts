@@ -216,6 +216,9 @@ const BY_LINKTYPE: ReadonlyMap<number, Entry> = new Map(
   TABLE.map(([linktype, name, description]) => [linktype, { name, description }]),
 );
 
+/** Name → the highest value that has it (rows are in ascending order). */
+const BY_NAME: ReadonlyMap<string, number> = new Map(TABLE.map(([linktype, name]) => [name, linktype]));
+
 /** The number libpcap looks up for a header field, or undefined if the field is not a uint32. */
 function fieldToLinktype(field: number): number | undefined {
   if (!Number.isInteger(field) || field < 0 || field > UINT32_MAX) return undefined;
@@ -241,6 +244,18 @@ function lookup(field: number): Entry | undefined {
  */
 export function linktypeName(linktype: number): string {
   return lookup(linktype)?.name ?? `LINKTYPE_${fieldToLinktype(linktype) ?? linktype}`;
+}
+
+/**
+ * The LINKTYPE_ value for a name libpcap prints (tcpdump's "link-type EN10MB"), or null.
+ * libpcap prints DLT_ names; the five DLT_ values that pcap files store remapped (11, 12, 15,
+ * 16, 19) share their name with the LINKTYPE_ value written instead (100..106), so the
+ * highest value of a name is the one a savefile's header carries. A bare number is what
+ * tcpdump prints for a value libpcap cannot name.
+ */
+export function linktypeFromName(name: string): number | null {
+  if (/^[0-9]+$/.test(name)) return Number(name);
+  return BY_NAME.get(name) ?? null;
 }
 
 /** The description tcpdump prints in parentheses (e.g. 'Raw IP'), or '' when libpcap has no name. */

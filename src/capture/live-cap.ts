@@ -19,7 +19,10 @@
  */
 import { createRequire } from 'node:module';
 import { LINKTYPE } from './linktype.js';
+import { type KernelCounts, type LiveBackend, LiveCaptureError } from './live-backend.js';
 import { CaptureRecord, type RecordSink } from './source.js';
+
+export { LiveCaptureError };
 
 /** libpcap's snapshot length under `cap` (fixed in its binding). */
 export const CAP_SNAPLEN = 65535;
@@ -31,16 +34,6 @@ export const DEFAULT_BUFFER_BYTES = 8 * 1024 * 1024;
 export const CAP_MISSING =
   'live capture needs the cap module, which builds against libpcap: run `sudo apt-get install -y libpcap-dev` and then `npm ci` again in wirestat\'s directory';
 
-/** A live capture that could not start; the message is one line naming the interface. */
-export class LiveCaptureError extends Error {
-  constructor(
-    readonly device: string,
-    readonly cause_: string,
-  ) {
-    super(`${device}: ${cause_}`);
-    this.name = 'LiveCaptureError';
-  }
-}
 
 /** The part of `cap`'s Cap object we use. */
 interface CapHandle {
@@ -119,8 +112,9 @@ export interface LiveOptions {
   wallMs?: () => number;
 }
 
-export class LiveCapture {
+export class LiveCapture implements LiveBackend {
   readonly linktype: number;
+  readonly snaplen = CAP_SNAPLEN;
   /** Packets handed to the sink. */
   captured = 0;
   /** Packets `cap` cut because they did not fit `frame` (never expected: frame > snaplen). */
@@ -180,8 +174,9 @@ export class LiveCapture {
     }
   }
 
-  /** Hands every packet to `sink` (synchronously, inside cap's callback; the borrow rule holds). */
-  start(sink: RecordSink): void {
+  /** Hands every packet to `sink` (synchronously, inside cap's callback; the borrow rule holds).
+   *  `cap` never ends a capture by itself, so `ended` is never called. */
+  start(sink: RecordSink, _ended?: (err: Error) => void): void {
     const r = this.rec;
     this.cap.on('packet', (nbytes: number, truncated: boolean) => {
       const ns = this.anchorWallNs + (this.monotonicNs() - this.anchorMonoNs);
@@ -194,6 +189,17 @@ export class LiveCapture {
       sink(r);
     });
   }
+
+  /** `cap` reads no pcap_stats: the session estimates loss from the NIC counters. */
+  kernel(): KernelCounts | null {
+    return null;
+  }
+
+  lost(): number | null {
+    return null;
+  }
+
+  poll(): void {}
 
   /** Stops the capture; the kernel drops the promiscuous membership with the socket. */
   close(): void {

@@ -8,6 +8,7 @@ import yargs, { type Argv } from 'yargs';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
 import { type Output, runReport } from './report.js';
 import type { LiveArgs, LiveIo } from './live.js';
+import { BACKENDS, type BackendName } from '../capture/live-backend.js';
 import { FLOW_SORTS, type FlowSort } from '../stats/dashboard-view.js';
 
 /** The capture `npm start` shows a newcomer: recorded in the lab (fixtures/lab/record.sh). */
@@ -34,6 +35,11 @@ function captureOptions<T>(y: Argv<T>) {
     .option('max-flows', { type: 'number', describe: 'limit on conversations tracked at once' })
     .option('interface', { alias: 'i', type: 'string', describe: 'capture live on this interface (promiscuous; needs root)' })
     .option('duration', { type: 'number', describe: 'live: stop after S seconds (default: at Ctrl-C)' })
+    .option('backend', {
+      type: 'string',
+      choices: BACKENDS,
+      describe: 'live: who captures: helper (a tcpdump process streaming pcap to wirestat; the default) or cap (libpcap inside wirestat)',
+    })
     .option('filter', { alias: 'f', type: 'string', describe: "capture filter, tcpdump's syntax (pcap-filter(7))" })
     .option('buffer-size', { alias: 'B', type: 'number', describe: 'live: kernel capture buffer in KiB (default 8192)' })
     .option('Z', { type: 'string', describe: 'live: become USER once the capture is open (like tcpdump -Z)', requiresArg: true })
@@ -51,8 +57,9 @@ function captureOptions<T>(y: Argv<T>) {
       }
       const d = a.duration;
       if (d !== undefined && !(Number.isFinite(d) && d > 0)) throw new UsageError('--duration must be a number of seconds above 0');
-      for (const k of ['interface', 'filter', 'Z', 'w'] as const) {
-        if (Array.isArray(a[k])) throw new UsageError(`-${k.length === 1 ? k : k[0]} may be given once`);
+      for (const k of ['interface', 'filter', 'Z', 'w', 'backend'] as const) {
+        // -i and -f by their short names, the ones usage shows first; --backend has none.
+        if (Array.isArray(a[k])) throw new UsageError(`${k === 'backend' ? '--backend' : `-${k.length === 1 ? k : k[0]}`} may be given once`);
       }
       if (a.w === undefined) {
         for (const k of ['C', 'W', 'U'] as const) if (a[k] !== undefined) throw new UsageError(`-${k} applies to -w FILE`);
@@ -67,6 +74,7 @@ function captureOptions<T>(y: Argv<T>) {
 interface LiveCommandArgs {
   interface?: string | undefined;
   duration?: number | undefined;
+  backend?: string | undefined;
   filter?: string | undefined;
   'buffer-size'?: number | undefined;
   Z?: string | undefined;
@@ -83,6 +91,7 @@ interface LiveCommandArgs {
 function liveArgs(a: LiveCommandArgs, argv: string[]): LiveArgs {
   return {
     device: a.interface!,
+    ...(a.backend !== undefined ? { backend: a.backend as BackendName } : {}),
     ...(a.duration !== undefined ? { duration: a.duration } : {}),
     ...(a.filter !== undefined ? { filter: a.filter } : {}),
     ...(a['buffer-size'] !== undefined ? { bufferKiB: a['buffer-size'] } : {}),
@@ -139,7 +148,7 @@ export async function runCommands(
             }
             if (a.file === undefined && a.host !== undefined) throw new UsageError('--host labels a capture file; live, wirestat compare -i IF takes the host view itself');
             if (a.file !== undefined) {
-              for (const k of ['duration', 'Z', 'buffer-size', 'w'] as const) {
+              for (const k of ['duration', 'Z', 'buffer-size', 'w', 'backend'] as const) {
                 if (a[k] !== undefined) throw new UsageError(`-${k.length > 1 ? '-' : ''}${k} applies to a live capture (-i IF)`);
               }
             }

@@ -37,14 +37,14 @@ async function compareFile(args: { file: string; host: string; filter?: string; 
 }
 
 async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo): Promise<Report> {
-  const session = LiveSession.start(live, io);
+  const session = await LiveSession.start(live, io);
   const join = new LocalJoin();
   const recording = recordHost(besidePath(live.write), (s) => join.add(s));
   try {
     await untilStopped(live.duration, io, (stop) => (session.onFailure = stop));
   } finally {
     try {
-      session.stop();
+      await session.stop();
     } finally {
       await recording.stop();
     }

@@ -171,7 +171,7 @@ export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Pro
 }
 
 export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: DashboardIo & LiveIo): Promise<number> {
-  const session = LiveSession.start(args, io);
+  const session = await LiveSession.start(args, io);
   // With -w FILE, this host's view goes beside the capture (FILE.host.json).
   const beside = besidePath(args.write);
   const recording = beside !== null ? recordHost(beside, () => undefined) : null;
@@ -183,7 +183,7 @@ export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: Dash
     return io.out.isTTY ? await runTui(loop, args, ended, null) : await runText(loop, io, args, ended);
   } finally {
     try {
-      session.stop();
+      await session.stop();
     } finally {
       await recording?.stop();
     }

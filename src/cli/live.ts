@@ -5,12 +5,19 @@
  * The sequence, as tcpdump runs it: open the capture (needs root or CAP_NET_RAW) → give up root
  * (`-Z`) → open output files (as the new user) → say "listening" on stderr → count packets until
  * the duration ends or SIGINT/SIGTERM → close the capture, flush files, print the report.
- * Packets arrive in `cap`'s callback on the event loop, so nothing is decoded before the
- * privileges are gone: the drop happens synchronously right after the open.
+ * Packets arrive on the event loop (in `cap`'s callback, or as the helper's output is read),
+ * and the sink is handed over only after the drop, so nothing is decoded before the privileges
+ * are gone.
+ *
+ * Two backends (`--backend`, src/capture/live-backend.ts): `cap`, libpcap in this process, and
+ * `helper`, libpcap in a tcpdump that streams pcap to us (src/capture/helper.ts). The default
+ * is the one bench/live.ts measured cheaper and losing less (README, "Live capture").
  */
 import type { CaptureRecord } from '../capture/source.js';
 import { linktypeDescription, linktypeName } from '../capture/linktype.js';
-import { CAP_SNAPLEN, LiveCapture } from '../capture/live-cap.js';
+import { HELPER_DEFAULT_USER, HelperCapture } from '../capture/helper.js';
+import type { BackendName, LiveBackend } from '../capture/live-backend.js';
+import { DEFAULT_BUFFER_BYTES, LiveCapture } from '../capture/live-cap.js';
 import { PcapWriter, type PcapWriterError, TCPDUMP_FILE_SIZE_UNIT } from '../capture/pcap-writer.js';
 import { counterGrowth, estimateLoss, type NicCounters, readNicCounters } from '../capture/nic-counters.js';
 import { decodePacket } from '../decode/packet.js';
@@ -21,11 +28,13 @@ import type { ViewFacts } from '../stats/dashboard.js';
 import type { LocalJoin } from '../stats/local-join.js';
 import type { ViewSource } from '../stats/dashboard-view.js';
 import type { DashboardSource } from './dashboard-run.js';
-import { dropPrivileges } from './privileges.js';
+import { type Account, dropPrivileges, lookupAccount, PrivilegeError } from './privileges.js';
 import { besidePath, recordHost } from './host-record.js';
 
 export interface LiveArgs {
   device: string;
+  /** Who captures: libpcap in this process (`cap`) or a tcpdump helper (default DEFAULT_BACKEND). */
+  backend?: BackendName;
   /** Seconds to capture; undefined = until SIGINT/SIGTERM. */
   duration?: number;
   filter?: string;
@@ -50,13 +59,54 @@ export interface LiveIo {
   etcRoot: string;
   procRoot: string;
   /** Where SIGINT/SIGTERM come from (the process; tests pass an emitter). */
-  signals: { once(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown; off(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown };
+  signals: {
+    on(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
+    once(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
+    off(sig: 'SIGINT' | 'SIGTERM', fn: () => void): unknown;
+  };
   /** Monotonic clock in ns. */
   monotonicNs(): bigint;
 }
 
 /** How often the interface counters are read while capturing (the issue asks for each second). */
 const NIC_EVERY_MS = 1000;
+
+/** The backend when --backend is not given: see README, "Live capture", for the measurements. */
+export const DEFAULT_BACKEND: BackendName = 'helper';
+/** uid/gid of `nobody` on Debian and most Linux systems, for a passwd without that entry. */
+const NOBODY_ID = 65534;
+
+/** Opens the capture with the backend `args` names. */
+async function openBackend(args: LiveArgs, io: LiveIo): Promise<LiveBackend> {
+  const filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : undefined;
+  const bufferBytes = args.bufferKiB !== undefined ? args.bufferKiB * 1024 : DEFAULT_BUFFER_BYTES;
+  if ((args.backend ?? DEFAULT_BACKEND) === 'cap') {
+    return LiveCapture.open(args.device, {
+      ...(filter !== undefined ? { filter } : {}),
+      bufferBytes,
+      argv: args.argv,
+      monotonicNs: io.monotonicNs,
+    });
+  }
+  // Root starts the helper as the -Z user (so wirestat, once it is that user too, can still
+  // signal it), else as nobody: it never needs more than CAP_NET_RAW.
+  let runAs: Account | undefined;
+  if (process.geteuid?.() === 0) {
+    try {
+      runAs = lookupAccount(args.user ?? HELPER_DEFAULT_USER, io.etcRoot);
+    } catch (err) {
+      if (args.user !== undefined || !(err instanceof PrivilegeError)) throw err;
+      runAs = { name: HELPER_DEFAULT_USER, uid: NOBODY_ID, gid: NOBODY_ID };
+    }
+  }
+  return HelperCapture.open(args.device, {
+    ...(filter !== undefined ? { filter } : {}),
+    bufferKiB: bufferBytes / 1024,
+    ...(runAs !== undefined ? { runAs: { uid: runAs.uid, gid: runAs.gid } } : {}),
+    argv: args.argv,
+    message: (line) => io.err(`wirestat: ${args.device}: ${line}\n`),
+  });
+}
 
 /**
  * A running live capture: open, privileges dropped, files open, counting into `stats`. The
@@ -66,7 +116,9 @@ export class LiveSession implements DashboardSource {
   readonly stats: WireStats;
   readonly filter: string | null;
   private readonly writer: PcapWriter | null;
-  private writeFailure: PcapWriterError | null = null;
+  /** The first failure (a -w write, the capture ending by itself); `stop()` rethrows it. */
+  private failure: Error | null = null;
+  private stopping: Promise<void> | null = null;
   private readonly started: bigint;
   private readonly first: NicCounters | null;
   private latest: NicCounters | null;
@@ -75,51 +127,49 @@ export class LiveSession implements DashboardSource {
   /** The dashboard's pause: the screen holds still; capture and counting go on. */
   paused = false;
   private stoppedAt: bigint | null = null;
-  /** Called once when a write to -w fails (the capture should end; `stop()` rethrows it). */
-  onFailure: (err: PcapWriterError) => void = () => undefined;
+  /** Called once when a write to -w fails or the capture ends by itself (the capture should
+   *  end; `stop()` rethrows it). */
+  onFailure: (err: Error) => void = () => undefined;
 
+  /** Throws what `dropPrivileges` or `PcapWriter.open` throw; the caller closes `cap` then. */
   private constructor(
-    private readonly cap: LiveCapture,
+    private readonly cap: LiveBackend,
     private readonly args: LiveArgs,
     private readonly io: LiveIo,
   ) {
     this.stats = new WireStats(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {});
     this.filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : null;
     let writer: PcapWriter | null = null;
-    try {
-      if (args.user !== undefined) dropPrivileges(args.user, io.etcRoot, io.procRoot);
-      // Opened after the drop, as tcpdump does: the files belong to the user the capture runs as.
-      if (args.write !== undefined) {
-        writer = PcapWriter.open({
-          path: args.write,
-          linktype: cap.linktype,
-          snaplen: CAP_SNAPLEN,
-          ...(args.rotateMB !== undefined
-            ? { rotate: { fileSize: args.rotateMB * TCPDUMP_FILE_SIZE_UNIT, ...(args.rotateFiles !== undefined ? { fileCount: args.rotateFiles } : {}) } }
-            : {}),
-          ...(args.packetBuffered ? { flushEachRecord: true } : {}),
-          onError: (err) => this.failed(err),
-        });
-      }
-    } catch (err) {
-      cap.close();
-      throw err;
+    if (args.user !== undefined) dropPrivileges(args.user, io.etcRoot, io.procRoot);
+    // Opened after the drop, as tcpdump does: the files belong to the user the capture runs as.
+    if (args.write !== undefined) {
+      writer = PcapWriter.open({
+        path: args.write,
+        linktype: cap.linktype,
+        snaplen: cap.snaplen,
+        ...(args.rotateMB !== undefined
+          ? { rotate: { fileSize: args.rotateMB * TCPDUMP_FILE_SIZE_UNIT, ...(args.rotateFiles !== undefined ? { fileCount: args.rotateFiles } : {}) } }
+          : {}),
+        ...(args.packetBuffered ? { flushEachRecord: true } : {}),
+        onError: (err) => this.failed(err),
+      });
     }
     this.writer = writer;
     const lt = cap.linktype;
-    io.err(`wirestat: listening on ${args.device}, link-type ${linktypeName(lt)} (${linktypeDescription(lt)}), snapshot length ${CAP_SNAPLEN} bytes\n`);
+    io.err(`wirestat: listening on ${args.device}, link-type ${linktypeName(lt)} (${linktypeDescription(lt)}), snapshot length ${cap.snaplen} bytes\n`);
     this.started = io.monotonicNs();
     this.first = readNicCounters(io.sysRoot, args.device);
     this.latest = this.first;
     this.nicTimer = setInterval(() => {
       this.latest = readNicCounters(io.sysRoot, args.device) ?? this.latest;
+      cap.poll();
     }, NIC_EVERY_MS);
     this.nicTimer.unref();
 
     const summary = new PacketSummary();
     const stats = this.stats;
     cap.start((rec: CaptureRecord) => {
-      if (writer !== null && this.writeFailure === null) {
+      if (writer !== null && this.failure === null) {
         try {
           writer.write(rec);
         } catch (err) {
@@ -128,27 +178,26 @@ export class LiveSession implements DashboardSource {
       }
       decodePacket(rec, summary);
       stats.ingest(summary);
-    });
+    }, (err) => this.failed(err));
   }
 
   /**
-   * Opens `args.device` and starts counting. Throws LiveCaptureError, PrivilegeError or
+   * Opens `args.device` and starts counting. Rejects with LiveCaptureError, PrivilegeError or
    * PcapWriterError (one line each) when the capture cannot start.
    */
-  static start(args: LiveArgs, io: LiveIo): LiveSession {
-    const filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : undefined;
-    const cap = LiveCapture.open(args.device, {
-      ...(filter !== undefined ? { filter } : {}),
-      ...(args.bufferKiB !== undefined ? { bufferBytes: args.bufferKiB * 1024 } : {}),
-      argv: args.argv,
-      monotonicNs: io.monotonicNs,
-    });
-    return new LiveSession(cap, args, io);
+  static async start(args: LiveArgs, io: LiveIo): Promise<LiveSession> {
+    const cap = await openBackend(args, io);
+    try {
+      return new LiveSession(cap, args, io);
+    } catch (err) {
+      await cap.close();
+      throw err;
+    }
   }
 
-  private failed(err: PcapWriterError): void {
-    if (this.writeFailure !== null) return;
-    this.writeFailure = err;
+  private failed(err: Error): void {
+    if (this.failure !== null) return;
+    this.failure = err;
     this.onFailure(err);
   }
 
@@ -170,7 +219,11 @@ export class LiveSession implements DashboardSource {
     return this.first && this.latest ? counterGrowth(this.first, this.latest) : null;
   }
 
+  /** The kernel's count where the backend has one (exact, also behind a filter), else the
+   *  estimate from the NIC counters. */
   lost(): number | null {
+    const kernel = this.cap.lost();
+    if (kernel !== null) return kernel;
     const nic = this.nicGrowth();
     return nic ? estimateLoss(nic, this.cap.captured, this.filter !== null) : null;
   }
@@ -206,23 +259,34 @@ export class LiveSession implements DashboardSource {
     this.paused = false;
   }
 
-  /** Closes the capture and the files (idempotent); rethrows a failed write. */
-  stop(): void {
-    if (!this.stopped) {
-      this.stopped = true;
-      this.stoppedAt = this.io.monotonicNs();
-      clearInterval(this.nicTimer);
-      this.cap.close();
-      this.latest = readNicCounters(this.io.sysRoot, this.args.device) ?? this.latest;
-      try {
-        this.writer?.close();
-      } catch (err) {
-        this.writeFailure ??= err as PcapWriterError;
-      }
-      const nic = this.nicGrowth();
-      this.io.err(`${this.cap.captured} packets captured${nic ? `\n${nic.rx_packets} packets received by interface, ${nic.rx_dropped} dropped by interface` : ''}\n`);
+  /** Closes the capture and the files (idempotent); rethrows a failed write or a capture that
+   *  ended by itself. */
+  async stop(): Promise<void> {
+    this.stopping ??= this.close();
+    await this.stopping;
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private async close(): Promise<void> {
+    this.stopped = true;
+    this.stoppedAt = this.io.monotonicNs();
+    clearInterval(this.nicTimer);
+    // The helper delivers what the kernel still holds before it ends: counted, and written.
+    await this.cap.close();
+    this.latest = readNicCounters(this.io.sysRoot, this.args.device) ?? this.latest;
+    try {
+      this.writer?.close();
+    } catch (err) {
+      this.failure ??= err as PcapWriterError;
     }
-    if (this.writeFailure !== null) throw this.writeFailure;
+    const nic = this.nicGrowth();
+    const k = this.cap.kernel();
+    this.io.err(
+      `${this.cap.captured} packets captured` +
+        (k ? `\n${k.received} packets received by filter\n${k.dropped} packets dropped by kernel` : '') +
+        (nic ? `\n${nic.rx_packets} packets received by interface, ${nic.rx_dropped} dropped by interface` : '') +
+        '\n',
+    );
   }
 
   /** The report of everything counted (call after stop()); with a host view, labelled. */
@@ -245,7 +309,7 @@ export class LiveSession implements DashboardSource {
 
 /** Captures until the duration ends or SIGINT/SIGTERM, then returns the report. */
 export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
-  const session = LiveSession.start(args, io);
+  const session = await LiveSession.start(args, io);
   // With -w FILE, this host's view goes beside the capture (FILE.host.json).
   const beside = besidePath(args.write);
   const recording = beside !== null ? recordHost(beside, () => undefined) : null;
@@ -253,7 +317,7 @@ export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
     await untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
   } finally {
     try {
-      session.stop();
+      await session.stop();
     } finally {
       await recording?.stop();
     }
@@ -266,16 +330,29 @@ export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
  * `expose` receives a function that stops it from inside (a failed write).
  */
 export function untilStopped(duration: number | undefined, io: LiveIo, expose: (stop: () => void) => void): Promise<void> {
+  const absorb = (): void => undefined;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
     const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
       clearTimeout(timer);
+      // Later signals are absorbed while the capture closes (bounded: the helper's drain and
+      // exit), so they cannot kill the process before its report: `timeout` and a shell's job
+      // control deliver one SIGINT twice (to the process, then to its group). The absorbing
+      // listener goes in before the stopping one goes out, and neither is a `once`: Node
+      // restores a signal's default action whenever its last listener is removed (a `once`
+      // is removed before it runs), and a second SIGINT in that gap killed wirestat mid-drain
+      // (exit 130, no report; 6 runs in 8 under `timeout`).
+      io.signals.on('SIGINT', absorb);
+      io.signals.on('SIGTERM', absorb);
       io.signals.off('SIGINT', stop);
       io.signals.off('SIGTERM', stop);
       resolve();
     };
-    io.signals.once('SIGINT', stop);
-    io.signals.once('SIGTERM', stop);
+    io.signals.on('SIGINT', stop);
+    io.signals.on('SIGTERM', stop);
     expose(stop);
     if (duration !== undefined) timer = setTimeout(stop, duration * 1000);
   });

@@ -62,8 +62,8 @@ export function credentials(procRoot = '/proc'): { uid: number; euid: number; ca
   }
 }
 
-/** Becomes `user` for good. Throws PrivilegeError (one line) when that is not possible. */
-export function dropPrivileges(user: string, etcRoot = '/etc', procRoot = '/proc'): Account {
+/** `user`'s account from passwd(5) under `etcRoot`. Throws PrivilegeError (one line) when there is none. */
+export function lookupAccount(user: string, etcRoot = '/etc'): Account {
   let passwd: string;
   try {
     passwd = readFileSync(join(etcRoot, 'passwd'), 'utf8');
@@ -72,6 +72,12 @@ export function dropPrivileges(user: string, etcRoot = '/etc', procRoot = '/proc
   }
   const acct = findAccount(passwd, user);
   if (acct === null) throw new PrivilegeError(`-Z ${user}: no such user`);
+  return acct;
+}
+
+/** Becomes `user` for good. Throws PrivilegeError (one line) when that is not possible. */
+export function dropPrivileges(user: string, etcRoot = '/etc', procRoot = '/proc'): Account {
+  const acct = lookupAccount(user, etcRoot);
   if (process.geteuid?.() !== 0) throw new PrivilegeError(`-Z ${user}: only root can change user (running as uid ${process.geteuid?.()})`);
   let group = '';
   try {

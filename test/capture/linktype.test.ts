@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LINKTYPE, linktypeDescription, linktypeName } from '../../src/capture/linktype.js';
+import { LINKTYPE, linktypeDescription, linktypeFromName, linktypeName } from '../../src/capture/linktype.js';
 
 const TCPDUMP = process.env.TCPDUMP ?? 'tcpdump';
 
@@ -93,3 +93,14 @@ if (version.error || version.status !== 0) {
     t.end();
   });
 }
+
+// The helper backend learns its link type from tcpdump's "listening on …, link-type NAME" line;
+// the value must be the one tcpdump then writes into the pcap header.
+t.test('linktypeFromName: the value a savefile header carries for a printed name', t => {
+  for (const [key, value] of Object.entries(LINKTYPE)) t.equal(linktypeFromName(key), value, key);
+  t.equal(linktypeFromName('RAW'), 101, 'DLT_RAW (12) is written as LINKTYPE_RAW (101)');
+  t.equal(linktypeFromName('ATM_RFC1483'), 100, 'DLT 11 is written as 100');
+  t.equal(linktypeFromName('147'), 147, 'a number tcpdump prints for an unnamed type');
+  t.equal(linktypeFromName('NO_SUCH_TYPE'), null);
+  t.end();
+});

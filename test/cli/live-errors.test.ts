@@ -8,7 +8,7 @@
  * CI (CI=true, where tests run as root) a missing root is a failure.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -48,21 +48,67 @@ t.test('usage errors: a file and live options do not mix', async (t) => {
 });
 
 t.test('no libpcap binding: says what to install', async (t) => {
-  const r = await runCli(['report', '-i', 'lo', '--duration', '1'], { plain: true, env: { WIRESTAT_NO_CAP: '1' } });
+  const r = await runCli(['report', '-i', 'lo', '--duration', '1', '--backend', 'cap'], { plain: true, env: { WIRESTAT_NO_CAP: '1' } });
   t.equal(r.code, 2);
   oneLine(t, r.stderr, /^wirestat: lo: live capture needs the cap module.*apt-get install -y libpcap-dev.*npm ci/);
 });
 
+t.test('no helper: says what to install', async (t) => {
+  // A PATH with `env` (runCli's `plain` runs the CLI through it) and nothing else: no tcpdump.
+  const bin = mkdtempSync(join(tmpdir(), 'wirestat-path-'));
+  symlinkSync('/usr/bin/env', join(bin, 'env'));
+  const r = await runCli(['report', '-i', 'lo', '--duration', '1', '--backend', 'helper'], { plain: true, env: { PATH: bin } });
+  t.equal(r.code, 2);
+  oneLine(t, r.stderr, /^wirestat: lo: --backend helper runs tcpdump, which is not installed: run `sudo apt-get install -y tcpdump` \(or use --backend cap\)$/);
+});
+
+t.test('--backend: only cap or helper, once, and only live', async (t) => {
+  for (const [args, re] of [
+    [['report', '-i', 'lo', '--backend', 'pcap'], /Invalid values:[\s\S]*backend[\s\S]*"pcap"/],
+    [['report', '-i', 'lo', '--backend', 'cap', '--backend', 'helper'], /--backend may be given once/],
+    [['report', 'x.pcap', '--backend', 'cap'], /--backend applies to a live capture/],
+  ] as const) {
+    const r = await runCli([...args], { plain: true });
+    t.equal(r.code, 2, `${args.join(' ')}: exit 2`);
+    t.match(r.stderr, re, args.join(' '));
+    t.notOk(looksLikeStackTrace(r.stderr));
+  }
+});
+
+t.test('helper errors: its own line, prefixed with the interface', rootOnly, async (t) => {
+  const args = ['--duration', '1', '--backend', 'helper'];
+  const missing = await runCli(['report', '-i', 'wsnosuch0', ...args], { plain: true });
+  t.equal(missing.code, 2);
+  oneLine(t, missing.stderr, /^wirestat: wsnosuch0: tcpdump: wsnosuch0: No such device exists/);
+
+  const filter = await runCli(['report', '-i', 'lo', ...args, '-f', 'tcp port'], { plain: true });
+  t.equal(filter.code, 2);
+  oneLine(t, filter.stderr, /^wirestat: lo: tcpdump: can't parse filter expression: syntax error$/);
+
+  const user = await runCli(['report', '-i', 'lo', ...args, '-Z', 'wsnosuchuser'], { plain: true });
+  t.equal(user.code, 2);
+  oneLine(t, user.stderr, /^wirestat: -Z wsnosuchuser: no such user$/);
+
+  // Not root: the helper runs as this user and says what it lacks; wirestat adds the remedy.
+  const p = spawnSync(
+    'env',
+    ['-u', 'NODE_OPTIONS', 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI, 'report', '-i', 'lo', ...args],
+    { encoding: 'utf8', timeout: 20000 },
+  );
+  t.equal(p.status, 2, 'not root: exit 2');
+  oneLine(t, p.stderr, /^wirestat: lo: tcpdump: lo: You don't have permission to perform this capture on that device \(socket: Operation not permitted\); run: sudo wirestat report -i lo --duration 1 --backend helper$/);
+});
+
 t.test('capture errors name the interface and the remedy', rootOnly, async (t) => {
-  const missing = await runCli(['report', '-i', 'wsnosuch0', '--duration', '1'], { plain: true });
+  const missing = await runCli(['report', '-i', 'wsnosuch0', '--duration', '1', '--backend', 'cap'], { plain: true });
   t.equal(missing.code, 2);
   oneLine(t, missing.stderr, /^wirestat: wsnosuch0: no such interface/);
 
-  const filter = await runCli(['report', '-i', 'lo', '--duration', '1', '-f', 'tcp port'], { plain: true });
+  const filter = await runCli(['report', '-i', 'lo', '--duration', '1', '--backend', 'cap', '-f', 'tcp port'], { plain: true });
   t.equal(filter.code, 2);
   oneLine(t, filter.stderr, /^wirestat: lo: bad filter: .*syntax error/);
 
-  const user = await runCli(['report', '-i', 'lo', '--duration', '1', '-Z', 'wsnosuchuser'], { plain: true });
+  const user = await runCli(['report', '-i', 'lo', '--duration', '1', '--backend', 'cap', '-Z', 'wsnosuchuser'], { plain: true });
   t.equal(user.code, 2);
   oneLine(t, user.stderr, /^wirestat: -Z wsnosuchuser: no such user$/);
 
@@ -70,11 +116,11 @@ t.test('capture errors name the interface and the remedy', rootOnly, async (t) =
   // `env -u NODE_OPTIONS`: tap re-adds its coverage hooks to a direct child (see runCli's `plain`).
   const p = spawnSync(
     'env',
-    ['-u', 'NODE_OPTIONS', 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI, 'report', '-i', 'lo', '--duration', '1'],
+    ['-u', 'NODE_OPTIONS', 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, CLI, 'report', '-i', 'lo', '--duration', '1', '--backend', 'cap'],
     { encoding: 'utf8', timeout: 20000 },
   );
   t.equal(p.status, 2, 'not root: exit 2');
-  oneLine(t, p.stderr, /^wirestat: lo: capture needs root or CAP_NET_RAW .*; run: sudo wirestat report -i lo --duration 1$/);
+  oneLine(t, p.stderr, /^wirestat: lo: capture needs root or CAP_NET_RAW .*; run: sudo wirestat report -i lo --duration 1 --backend cap$/);
 });
 
 t.test('NIC counters: read from a statistics tree, grown, and the loss estimate', async (t) => {
