@@ -169,8 +169,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-const lossPercent = (r: LiveRun): number => (r.offered > 0 ? (100 * Math.max(0, r.offered - r.captured)) / r.offered : 0);
-const cpuPerMpkt = (r: LiveRun): number => (r.cpuSeconds * 1e6) / Math.max(1, r.offered);
+export const lossPercent = (r: LiveRun): number => (r.offered > 0 ? (100 * Math.max(0, r.offered - r.captured)) / r.offered : 0);
+export const cpuPerMpkt = (r: LiveRun): number => (r.cpuSeconds * 1e6) / Math.max(1, r.offered);
 
 /** One line per rate and tool: medians over the rounds, with the range of the CPU figure. */
 export function printLive(runs: LiveRun[], out: (s: string) => void): void {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDashboard, printDashboard } from './dashboard.js';
 import { generate } from './gen.js';
-import { benchLive, printLive } from './live.js';
+import { benchLive, cpuPerMpkt, lossPercent, printLive } from './live.js';
 import { benchNetstat } from './netstat.js';
 import { mb, median, ms, pps, Summary } from './summary.js';
 
@@ -165,6 +165,25 @@ async function liveCapture(): Promise<void> {
     return;
   }
   printLive(r, (s) => void process.stdout.write(`  ${s}`));
+  // Each wirestat backend at each offered rate against tcpdump at the same rate, same round.
+  const at = (tool: string, rate: number) => r.filter((x) => x.tool === tool && x.rate === rate);
+  for (const rate of [...new Set(r.map((x) => x.rate))]) {
+    const anchor = at('tcpdump -w /dev/null', rate);
+    const rateName = rate > 0 ? `${(rate / 1000).toFixed(0)}k pps` : 'top speed';
+    for (const tool of [...new Set(r.map((x) => x.tool))].filter((x) => x.startsWith('wirestat'))) {
+      const g = at(tool, rate);
+      if (g.length === 0 || anchor.length === 0) continue;
+      const cpu = median(g.map(cpuPerMpkt));
+      const base = median(anchor.map(cpuPerMpkt));
+      summary.add({
+        figure: `live ${tool.replace(/^wirestat /, '')} @ ${rateName}: CPU s/Mpkt, loss`,
+        value: `${cpu.toFixed(2)}, ${median(g.map(lossPercent)).toFixed(2)}%`,
+        runs: g.length,
+        anchor: `tcpdump ${base.toFixed(2)}, ${median(anchor.map(lossPercent)).toFixed(2)}%`,
+        ratio: `${(cpu / Math.max(base, 1e-9)).toFixed(1)}× the CPU (goal ≤ 3×)`,
+      });
+    }
+  }
 }
 
 async function dashboard(): Promise<void> {
