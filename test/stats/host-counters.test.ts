@@ -5,28 +5,13 @@
  * LocalJoin's span and generations that the dashboard's label cache relies on.
  */
 import t from 'tap';
-import { CaptureRecord } from '../../src/capture/source.js';
-import { decodePacket } from '../../src/decode/packet.js';
-import { PacketSummary } from '../../src/decode/summary.js';
 import type { HostSnapshot } from '../../src/host/snapshot.js';
 import { hostCounters, emptyHostWire } from '../../src/stats/host-counters.js';
 import { LocalJoin } from '../../src/stats/local-join.js';
 import { localSection } from '../../src/stats/local-report.js';
 import { WireStats } from '../../src/stats/wire-stats.js';
+import { ingestFrames } from '../helpers/ingest.js';
 import { ethernet, ipv4, tcp, TCP_FLAGS, udp } from '../helpers/craft.js';
-
-function ingest(stats: WireStats, frames: Buffer[]): void {
-  const s = new PacketSummary();
-  const rec = new CaptureRecord();
-  for (const f of frames) {
-    rec.buf = f;
-    rec.offset = 0;
-    rec.caplen = rec.wirelen = f.length;
-    rec.linktype = 1;
-    decodePacket(rec, s);
-    stats.ingest(s);
-  }
-}
 
 const iface = (name: string, address: string | null, stats: Record<string, number>) => ({
   name,
@@ -54,7 +39,7 @@ const last = snapshot(105, { OutSegs: 14, InSegs: 23, OutRsts: 2, RetransSegs: 6
 t.test('the wire of the host against the growth of its counters', async (t) => {
   const stats = new WireStats();
   const seq = (n: number) => ({ seq: n, ack: 1 });
-  ingest(stats, [
+  ingestFrames(stats, [
     // The host (198.18.0.1) talks to .2: SYN, SYN-ACK, data, the same data again, and a RST.
     ethernet(0x0800, ipv4(6, '198.18.0.1', '198.18.0.2', tcp(41000, 80, TCP_FLAGS.SYN, seq(100)))),
     ethernet(0x0800, ipv4(6, '198.18.0.2', '198.18.0.1', tcp(80, 41000, TCP_FLAGS.SYN | TCP_FLAGS.ACK, { seq: 500, ack: 101 }))),

@@ -5,28 +5,13 @@
  * Also parseEndpoint, the inverse of the report's endpoint text, on both address families.
  */
 import t from 'tap';
-import { CaptureRecord } from '../../src/capture/source.js';
-import { decodePacket } from '../../src/decode/packet.js';
-import { PacketSummary } from '../../src/decode/summary.js';
 import type { HostSnapshot } from '../../src/host/snapshot.js';
 import { formatEndpoint, parseEndpoint } from '../../src/stats/address.js';
 import { LocalJoin } from '../../src/stats/local-join.js';
 import { buildReport, conversationRow } from '../../src/stats/snapshot.js';
 import { WireStats } from '../../src/stats/wire-stats.js';
+import { ingestFrames } from '../helpers/ingest.js';
 import { ethernet, ipv4, ipv6, tcp, TCP_FLAGS, udp } from '../helpers/craft.js';
-
-function ingest(stats: WireStats, frames: Buffer[]): void {
-  const s = new PacketSummary();
-  const rec = new CaptureRecord();
-  for (const f of frames) {
-    rec.buf = f;
-    rec.offset = 0;
-    rec.caplen = rec.wirelen = f.length;
-    rec.linktype = 1;
-    decodePacket(rec, s);
-    stats.ingest(s);
-  }
-}
 
 const inet = (proto: string, local: string, remote: string, state: string, pid: number | null, program: string | null, listening = false) => ({
   proto,
@@ -72,7 +57,7 @@ t.test('parseEndpoint reads back what formatEndpoint writes', async (t) => {
 
 t.test('sockets explain conversations; the host addresses make flows local', async (t) => {
   const stats = new WireStats();
-  ingest(stats, [
+  ingestFrames(stats, [
     // 198.18.0.1:41000 → 198.18.0.2:8080 and back: curl's connection.
     ethernet(0x0800, ipv4(6, '198.18.0.1', '198.18.0.2', tcp(41000, 8080, TCP_FLAGS.SYN))),
     ethernet(0x0800, ipv4(6, '198.18.0.2', '198.18.0.1', tcp(8080, 41000, TCP_FLAGS.SYN | TCP_FLAGS.ACK))),
@@ -170,7 +155,7 @@ t.test("the host's MACs: an end whose frames came from the host is its own, what
   const stats = new WireStats();
   const HOST_MAC = '02 00 00 00 00 0a';
   const PEER_MAC = '02 00 00 00 00 0b';
-  ingest(stats, [
+  ingestFrames(stats, [
     ethernet(0x0800, ipv4(6, '198.18.5.1', '198.18.5.2', tcp(40000, 80, TCP_FLAGS.SYN)), PEER_MAC, HOST_MAC),
     ethernet(0x0800, ipv4(6, '198.18.5.3', '198.18.5.4', tcp(40001, 80, TCP_FLAGS.SYN)), PEER_MAC, '02 00 00 00 00 0c'),
     // A SYN to the host's closed port 23, answered with RST-ACK: refused by its kernel.
