@@ -39,7 +39,7 @@ async function compareFile(args: { file: string; host: string; filter?: string; 
 async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo): Promise<Report> {
   const session = await LiveSession.start(live, io);
   const join = new LocalJoin();
-  const recording = recordHost(besidePath(live.write), (s) => join.add(s));
+  const recording = recordHost(besidePath(live.write), (s) => join.add(s), (t) => io.err(t));
   try {
     await untilStopped(live.duration, io, (stop) => (session.onFailure = stop));
   } finally {

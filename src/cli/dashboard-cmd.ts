@@ -174,7 +174,7 @@ export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: Dash
   const session = await LiveSession.start(args, io);
   // With -w FILE, this host's view goes beside the capture (FILE.host.json).
   const beside = besidePath(args.write);
-  const recording = beside !== null ? recordHost(beside, () => undefined) : null;
+  const recording = beside !== null ? recordHost(beside, () => undefined, (t) => io.err(t)) : null;
   const until = untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
   const loop = new DashboardLoop(session, liveHost(), noSink, args.sort ? { sort: args.sort } : {});
   // Stopped before the last view, so it is the whole capture's, marked finished.

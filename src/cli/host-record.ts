@@ -10,7 +10,7 @@
  * Opened after the capture (and -Z), as the capture file is: it is written with the same rights.
  * Without root, /proc shows the owners of this user's sockets only.
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, statSync, writeFileSync } from 'node:fs';
 import { type HostSnapshot, takeSnapshot } from '../host/snapshot.js';
 
 /** How often the socket table is read while capturing. */
@@ -35,9 +35,18 @@ export function snapshotTaker(taken: (s: HostSnapshot) => void): () => void {
   };
 }
 
-/** FILE.host.json beside `-w FILE`; null without -w or with `-w -` (standard output). */
+/**
+ * FILE.host.json beside `-w FILE`; null without -w, with `-w -` (standard output), or when FILE
+ * is there and not a regular file (`-w /dev/null`, a FIFO: nothing to put a file beside).
+ */
 export function besidePath(write: string | undefined): string | null {
-  return write !== undefined && write !== '-' ? `${write}.host.json` : null;
+  if (write === undefined || write === '-') return null;
+  try {
+    if (!statSync(write).isFile()) return null;
+  } catch {
+    // Not there (yet): -C names its files FILE, FILE1, …; the host view goes beside the name.
+  }
+  return `${write}.host.json`;
 }
 
 export interface HostRecording {
@@ -45,18 +54,37 @@ export interface HostRecording {
   stop(): Promise<void>;
 }
 
-export function recordHost(beside: string | null, taken: (s: HostSnapshot) => void, everyMs = SNAPSHOT_EVERY_MS): HostRecording {
-  if (beside !== null) writeFileSync(beside, '');
+/**
+ * Starts recording. The file beside is secondary to the capture: one that cannot be written
+ * is said once through `warn` (naming it and the cause) and the capture goes on without it.
+ */
+export function recordHost(
+  beside: string | null,
+  taken: (s: HostSnapshot) => void,
+  warn: (text: string) => void,
+  everyMs = SNAPSHOT_EVERY_MS,
+): HostRecording {
+  let file = beside;
+  const write = (text: string, append: boolean): void => {
+    if (file === null) return;
+    try {
+      (append ? appendFileSync : writeFileSync)(file, text);
+    } catch (err) {
+      warn(`wirestat: ${file}: cannot write the host view (${(err as NodeJS.ErrnoException).code ?? err}); capturing without it\n`);
+      file = null;
+    }
+  };
+  write('', false);
   let lastSockets: string | null = null;
   let lastWritten = -Infinity;
   const keep = (s: HostSnapshot, last: boolean): void => {
     taken(s);
-    if (beside === null) return;
+    if (file === null) return;
     const sockets = JSON.stringify(s.sockets);
     if (!last && sockets === lastSockets && s.time - lastWritten < WRITE_EVERY_S) return;
     lastSockets = sockets;
     lastWritten = s.time;
-    appendFileSync(beside, JSON.stringify(s) + '\n');
+    write(JSON.stringify(s) + '\n', true);
   };
   let stopped = false;
   // One still being taken when the capture stops is dropped: the last line is the last moment.

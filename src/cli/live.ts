@@ -312,7 +312,7 @@ export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
   const session = await LiveSession.start(args, io);
   // With -w FILE, this host's view goes beside the capture (FILE.host.json).
   const beside = besidePath(args.write);
-  const recording = beside !== null ? recordHost(beside, () => undefined) : null;
+  const recording = beside !== null ? recordHost(beside, () => undefined, (t) => io.err(t)) : null;
   try {
     await untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
   } finally {

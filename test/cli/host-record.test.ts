@@ -16,6 +16,18 @@ t.test('besidePath', async (t) => {
   t.equal(besidePath('x.pcap'), 'x.pcap.host.json');
   t.equal(besidePath('-'), null, 'standard output: nowhere beside');
   t.equal(besidePath(undefined), null);
+  t.equal(besidePath('/dev/null'), null, 'not beside a device');
+});
+
+t.test('a file beside that cannot be written: one line, and the snapshots go on', async (t) => {
+  const warned: string[] = [];
+  let taken = 0;
+  const rec = recordHost('/nonexistent-dir/x.pcap.host.json', () => taken++, (w) => warned.push(w), 50);
+  await new Promise((r) => setTimeout(r, 200));
+  await rec.stop();
+  t.equal(warned.length, 1, 'said once');
+  t.match(warned[0], /^wirestat: \/nonexistent-dir\/x\.pcap\.host\.json: cannot write the host view \(ENOENT\); capturing without it\n$/);
+  t.ok(taken >= 2, 'the join still gets every snapshot');
 });
 
 t.test('first, on change, last', async (t) => {
@@ -23,7 +35,7 @@ t.test('first, on change, last', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'c.pcap.host.json');
   let taken = 0;
-  const rec = recordHost(file, () => taken++, 100);
+  const rec = recordHost(file, () => taken++, (w) => t.fail(w), 100);
   await new Promise((r) => setTimeout(r, 400));
   // A listener of our own appears: the socket table changed, so a line is written for it.
   const server = createServer();
