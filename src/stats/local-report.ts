@@ -7,8 +7,8 @@
 import { IPPROTO } from '../decode/summary.js';
 import { routeInterface } from '../host/route-lookup.js';
 import type { LocalJoin, LocalLabel, UnexplainedReason } from './local-join.js';
-import { formatIp } from './address.js';
-import { emptyHostWire, hostCounters, type HostCounters } from './host-counters.js';
+import { formatIp, parseEndpoint } from './address.js';
+import { emptyHostWire, hostCounters, type HostCounters, type HostWire } from './host-counters.js';
 import type { WireStats } from './wire-stats.js';
 import type { HostSnapshot } from '../host/snapshot.js';
 
@@ -121,8 +121,8 @@ export function localSection(stats: WireStats, join: LocalJoin, iface: string | 
       explained_of_host_bytes: ratio(by.explained.bytes, host.bytes),
     },
     quiet_sockets: join.quietSockets(c).map((s) => {
-      const remote = /^\[(.*)\]:\d+$/.exec(s.remote)?.[1] ?? s.remote.replace(/:\d+$/, '');
-      const out = span ? routeInterface(span.last.routes, remote, own) : null;
+      const r = parseEndpoint(s.remote);
+      const out = span && r ? routeInterface(span.last.routes, formatIp(r.version, r.words), own) : null;
       return {
         proto: s.proto,
         local: s.local,
@@ -142,7 +142,7 @@ export function localSection(stats: WireStats, join: LocalJoin, iface: string | 
  * Adds a local conversation's TCP/UDP figures to `wire`, for each end that is one of the host's
  * addresses (sent by it, received by it), and its packets to `seen` under that address.
  */
-function countHostSides(stats: WireStats, join: LocalJoin, id: number, wire: ReturnType<typeof emptyHostWire>, seen: Map<string, number>, packets: number): void {
+function countHostSides(stats: WireStats, join: LocalJoin, id: number, wire: HostWire, seen: Map<string, number>, packets: number): void {
   const c = stats.conversations;
   const proto = c.proto(id);
   const t = proto === IPPROTO.TCP ? c.tcpIndex(id) : -1;
