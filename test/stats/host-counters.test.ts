@@ -86,3 +86,22 @@ t.test('generations move only when something new is joined', async (t) => {
   t.equal(join.addressGeneration, a + 1, 'a new address');
   t.ok(join.isLocalAddress('198.18.1.1'));
 });
+
+t.test('a quiet connection: the interface its route takes, and whether that is another', async (t) => {
+  const route = (destination: string, prefix_length: number, iface: string) => ({ destination, prefix_length, gateway: '0.0.0.0', iface, flags: 1, metric: 0, mtu: 0, window: 0, irtt: 0, ref_count: 0, use: 0 });
+  const sock = (remote: string) => ({ proto: 'tcp', local: '198.18.0.1:40000', remote, state: 'ESTABLISHED', state_code: 1, listening: false, pid: 9, program: 'ssh' });
+  const snap = {
+    ...last,
+    sockets: [sock('198.18.9.9:22'), sock('198.18.0.5:22'), sock('198.19.5.5:22')],
+    routes: { ipv4: [route('198.18.0.0', 24, 'eth0'), route('198.18.9.0', 24, 'eth1')], ipv6: [] },
+  } as unknown as HostSnapshot;
+  const l = localSection(new WireStats(), new LocalJoin([first, snap]), 'eth0');
+  t.same(
+    l.quiet_sockets.map((s) => [s.remote, s.interface, s.elsewhere]),
+    [
+      ['198.18.9.9:22', 'eth1', true],
+      ['198.18.0.5:22', 'eth0', false],
+      ['198.19.5.5:22', null, null],
+    ],
+  );
+});
