@@ -5,7 +5,7 @@
  * else, hand out a record outside its buffer, or take long.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFrom } from '../../src/capture/reader.js';
@@ -76,14 +76,17 @@ export class FileFuzzer {
   slow = 0;
   slowestCliMs = 0;
 
-  constructor(private readonly cli: string | null) {}
+  constructor(
+    private readonly cli: string | null,
+    private readonly seed: number,
+  ) {}
 
   async run(rng: Prng, file: CaptureFile, viaCli: boolean): Promise<void> {
     const data = mutate(rng, file.data, file.fields, MAX_STEPS, this.used);
     const chunkSize = rng.pick(CHUNKS);
     const n = this.files++;
     const keep = (kind: string, detail: string): void =>
-      this.failures.add({ kind, detail: `${file.name} (${data.length} bytes, chunk ${chunkSize ?? 'default'}): ${detail}`, hex: '', iteration: n });
+      this.failures.add({ kind, detail: `${this.keepFile(data, n, file.name)} (${data.length} bytes, chunk ${chunkSize ?? 'default'}): ${detail}`, hex: '', iteration: n });
 
     const t0 = process.hrtime.bigint();
     await this.read(data, chunkSize, true, keep);
@@ -166,6 +169,15 @@ export class FileFuzzer {
       keep('cli-bad-exit', `status ${r.status} signal ${r.signal}: ${stderr.slice(0, 300)}`);
     }
     if (looksLikeStackTrace(stderr)) keep('cli-stack-trace', stderr.slice(0, 300));
+  }
+
+  /** A failing file is too long to print: it is kept on disk for replay and for a fixture. */
+  private keepFile(data: Buffer, n: number, base: string): string {
+    const dir = join(tmpdir(), 'wirestat-fuzz-failures');
+    mkdirSync(dir, { recursive: true });
+    const path = join(dir, `${this.seed}-${n}-${base}`);
+    if (!existsSync(path)) writeFileSync(path, data);
+    return path;
   }
 
   cleanup(): void {

@@ -1,10 +1,11 @@
 /**
  * The differential check for reads outside the record, without instrumenting the decoder: the
- * same record bytes are decoded at three placements — inside junk A, inside different junk B
+ * same record bytes are decoded at four placements — inside junk A, inside different junk B
  * (every junk byte the complement of A's at the same distance from the record, and at another
- * alignment), and alone in a buffer of exactly its length. A decoder that reads only
+ * alignment), at the very end of a buffer after junk (D), and alone in a buffer of exactly its
+ * length (C). A decoder that reads only
  * `buf[offset, offset + caplen)` fills the same PacketSummary and gives the same filter verdicts
- * all three times; one that reads past either end sees different bytes (or `undefined`) and,
+ * every time; one that reads past either end sees different bytes (or `undefined`) and,
  * unless it was lucky, answers differently.
  */
 import type { CaptureRecord } from '../../src/capture/source.js';
@@ -99,6 +100,17 @@ export class Placements {
     const endB = start + data.length;
     for (let k = 0; k < JUNK; k++) b[endB + k] = ~a[endA + k]! & 0xff;
     rec.buf = b.subarray(0, endB + JUNK);
+    rec.offset = start;
+    rec.caplen = data.length;
+  }
+
+  /** Puts `data` at the very end of its buffer, after junk (B's, complemented again). */
+  placeD(rng: Prng, data: Uint8Array, rec: CaptureRecord): void {
+    const b = this.b;
+    const start = JUNK + rng.between(1, MAX_SHIFT);
+    for (let k = 1; k <= JUNK; k++) b[start - k] = ~b[start - k]! & 0xff;
+    b.set(data, start);
+    rec.buf = b.subarray(0, start + data.length);
     rec.offset = start;
     rec.caplen = data.length;
   }
