@@ -38,7 +38,20 @@ const CLI_TIMEOUT_MS = 30000;
 const EXIT_OK = 0;
 const EXIT_UNREADABLE = 2;
 
-/** A file already in memory, handed to the reader in pieces of at most `chunk` bytes. */
+/** FNV-1a (32-bit) over the records a read yields: cheap, and enough to tell two reads apart. */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** The second read's size: from a few bytes (a record header straddles reads) up to a page or
+ *  two; but not so small that a large file takes more than MAX_READS reads. */
+const MIN_OTHER_CHUNK = 16;
+const MAX_OTHER_CHUNK = 8192;
+const MAX_READS = 20000;
+
+function otherChunk(rng: Prng, len: number): number {
+  return Math.max(rng.between(MIN_OTHER_CHUNK, MAX_OTHER_CHUNK), Math.ceil(len / MAX_READS));
+}
+
+/** A file already in memory, handed over as the reader asks for it. */
 class MemoryInput implements ByteInput {
   private at = 0;
   constructor(private readonly data: Buffer) {}
@@ -64,6 +77,8 @@ export class FileFuzzer {
   private readonly summary = new PacketSummary();
   private readonly used: Mutation[] = [];
   private dir: string | null = null;
+  /** What the last counted read yielded (see read). */
+  private lastDigest = '';
 
   files = 0;
   records = 0;
@@ -104,21 +119,42 @@ export class FileFuzzer {
       this.slow++;
       keep('slow-file', `${Number(took) / 1e6} ms`);
     }
+    // The reader's own differential: how the input arrives in reads must not change what it
+    // yields (records, their bytes, errors). The carry between reads is where framing breaks.
+    const other = chunkSize === undefined ? otherChunk(rng, data.length) : undefined;
+    const again = await this.read(data, other, false, keep);
+    if (again !== this.lastDigest) keep('chunking-changes-result', `chunk ${other ?? 'default'} gives ${again}, not ${this.lastDigest}`);
     if (viaCli && this.cli) this.runCli(data, file.name, keep);
   }
 
-  /** The reader with the pipeline's sink; everything it does counted under `outcomes`. */
-  private async read(data: Buffer, chunkSize: number | undefined, count: boolean, keep: (k: string, d: string) => void): Promise<void> {
+  /**
+   * The reader with the pipeline's sink; with `count`, what it did is counted under `outcomes`.
+   * Returns a digest of what it yielded (records, a hash of their fields and bytes, errors) and
+   * keeps it as lastDigest when counting.
+   */
+  private async read(data: Buffer, chunkSize: number | undefined, count: boolean, keep: (k: string, d: string) => void): Promise<string> {
     const s = this.summary;
     const stats = new WireStats();
     let records = 0;
+    let hash = FNV_OFFSET;
+    const mix = (v: number): void => {
+      hash = Math.imul(hash ^ (v >>> 0), FNV_PRIME) >>> 0;
+    };
     const sink = (rec: CaptureRecord): void => {
       records++;
+      mix(rec.caplen);
+      mix(rec.wirelen);
+      mix(rec.tsSec);
+      mix(rec.tsNsec);
+      mix(rec.linktype);
+      mix(rec.ifIndex);
+      mix(rec.fileOffset);
       // The reader's half of the borrow contract: the record lies inside the buffer it lends.
       if (rec.offset < 0 || rec.caplen < 0 || rec.caplen > MAX_RECORD_BYTES || rec.offset + rec.caplen > rec.buf.length) {
         keep('record-outside-buffer', `offset ${rec.offset} caplen ${rec.caplen} buffer ${rec.buf.length}`);
         return;
       }
+      for (let i = rec.offset, end = rec.offset + rec.caplen; i < end; i++) mix(rec.buf[i]!);
       try {
         decodePacket(rec, s);
         stats.ingest(s);
@@ -126,23 +162,31 @@ export class FileFuzzer {
         keep('escaped-exception', `decode in file: ${firstLines(err)}`);
       }
     };
+    let digest: string;
     try {
       const summary = await readFrom(new MemoryInput(data), 'fuzz', sink, { chunkSize });
-      if (!count) return;
+      digest = `${records} records #${hash.toString(16)}, errors ${JSON.stringify([summary.errors, summary.errorsNotListed, summary.stoppedEarly])}`;
+      if (!count) return digest;
+      this.lastDigest = digest;
       this.records += records;
       const listed = summary.errors.length + summary.errorsNotListed;
       this.outcomes.add(listed === 0 ? 'read cleanly' : summary.stoppedEarly ? 'read, then stopped (framing lost)' : 'read with errors listed');
       for (const e of summary.errors) this.errorReasons.add(reasonOf(e.reason));
       if (summary.errorsNotListed > 0) this.errorReasons.add('(errors beyond the listed 1000)', summary.errorsNotListed);
     } catch (err) {
-      if (!count) return;
       if (err instanceof CaptureOpenError) {
-        this.outcomes.add('unreadable (exit 2)');
-        this.errorReasons.add(`unreadable: ${reasonOf(err.cause_)}`);
+        digest = `unreadable: ${err.message}`;
+        if (count) {
+          this.outcomes.add('unreadable (exit 2)');
+          this.errorReasons.add(`unreadable: ${reasonOf(err.cause_)}`);
+        }
       } else {
+        digest = `threw: ${firstLines(err)}`;
         keep('escaped-exception', `reader: ${firstLines(err)}`);
       }
+      if (count) this.lastDigest = digest;
     }
+    return digest;
   }
 
   /** `wirestat report FILE --json` as a user runs it: exit 0 or 2, one clean line on stderr. */
