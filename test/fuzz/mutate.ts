@@ -25,11 +25,18 @@ export const MUTATION = [
   'insert',
   'delete',
   'length-field',
+  'repeat',
 ] as const;
 export type Mutation = (typeof MUTATION)[number];
 
 /** Bytes inserted or deleted at most at once: spans a header's worth of misalignment. */
 const MAX_SPLICE = 64;
+/** Sizes of the slice `repeat` copies: a VLAN tag or MPLS label, an IPv6 extension header's
+ *  unit and a few of them; or anything up to MAX_SPLICE. */
+const REPEAT_SIZES = [4, 8, 16, 24];
+/** Copies at most: past every nesting limit the decoders have (64 encapsulations, the IPv6
+ *  extension chain's bound), to reach the limit checks and time a walk to them. */
+const MAX_REPEATS = 80;
 const MAX_OF: Record<Field['width'], number> = { u8: 0xff, u16: 0xffff, u32: 0xffffffff, hi4: 0xf, lo4: 0xf };
 
 function readField(b: Buffer, f: Field): number {
@@ -135,6 +142,16 @@ export function mutateOnce(rng: Prng, b: Buffer, fields: readonly Field[], kind:
       const at = rng.below(n);
       const len = Math.min(n - at, rng.between(1, MAX_SPLICE));
       return Buffer.concat([b.subarray(0, at), b.subarray(at + len)]);
+    }
+    case 'repeat': {
+      // Nesting: the same header over and over (tags, labels, extension headers) starting at a
+      // field's offset, where a header begins, or anywhere.
+      if (n === 0) return b;
+      const at = fields.length > 0 && rng.chance(0.5) ? Math.min(rng.pick(fields).off, n - 1) : rng.below(n);
+      const len = Math.min(n - at, rng.chance(0.5) ? rng.pick(REPEAT_SIZES) : rng.between(1, MAX_SPLICE));
+      const copies = rng.between(1, MAX_REPEATS);
+      const slice = b.subarray(at, at + len);
+      return Buffer.concat([b.subarray(0, at + len), ...new Array<Buffer>(copies).fill(slice), b.subarray(at + len)]);
     }
     case 'length-field': {
       const usable = fields.filter((f) => f.off + fieldSize(f) <= n);

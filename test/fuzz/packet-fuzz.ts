@@ -15,7 +15,9 @@ import { type Field, mutate, type Mutation } from './mutate.js';
 import { difference, fingerprint, FINGERPRINT_LEN, Placements, poison } from './placement.js';
 import type { Prng } from './prng.js';
 import { Failures, Tally } from './tally.js';
-import { LINKTYPES } from './targets.js';
+import { LINKTYPES, packetFields } from './targets.js';
+import { encapsulate } from './encapsulate.js';
+import { LINKTYPE } from '../../src/capture/linktype.js';
 
 /** A frame taken out of a fixture, with its length fields found (targets.ts). */
 export interface Frame {
@@ -33,6 +35,11 @@ export const SLOW_PACKET_NS = 10_000_000n;
  *  slowest time reported is the input's own cost, not the collector's. */
 const RETIME_ABOVE_NS = 1_000_000n;
 const RETIME_RUNS = 3;
+/** How often an Ethernet frame is first rewrapped in a deep header stack. */
+const ENCAPSULATE_CHANCE = 0.1;
+/** How often a (possibly rewrapped) frame goes in unmutated: a deep stack is worth decoding
+ *  intact too, and the untouched fixtures are the baseline every check must pass. */
+const UNMUTATED_CHANCE = 0.05;
 /** Mutations stacked on one frame at most. */
 const MAX_STEPS = 4;
 /** How often a frame is re-labelled with another link type, to reach the other link decoders. */
@@ -98,7 +105,8 @@ export class PacketFuzzer {
   }
 
   run(rng: Prng, frame: Frame): void {
-    const data = mutate(rng, frame.data, frame.fields, MAX_STEPS, this.used);
+    if (frame.linktype === LINKTYPE.EN10MB && rng.chance(ENCAPSULATE_CHANCE)) frame = this.rewrap(rng, frame);
+    const data = rng.chance(UNMUTATED_CHANCE) ? Buffer.from(frame.data) : mutate(rng, frame.data, frame.fields, MAX_STEPS, this.used);
     for (const m of this.used) this.mutations.add(m);
     const rec = this.rec;
     rec.linktype = rng.chance(RELABEL_CHANCE) ? rng.pick(LINKTYPES) : frame.linktype;
@@ -137,6 +145,19 @@ export class PacketFuzzer {
     this.place.placeC(data, rec);
     if (!this.step(rec, this.verdictsB, false, keep)) return;
     this.compare('exact-length-buffer', keep);
+  }
+
+  /** The frame in a deep stack of headers (encapsulate.ts), its fields found anew. */
+  private rewrap(rng: Prng, frame: Frame): Frame {
+    const data = encapsulate(rng, frame.data);
+    if (!data) return frame;
+    this.mutations.add('encapsulate');
+    const rec = this.rec;
+    this.place.placeC(data, rec);
+    rec.linktype = frame.linktype;
+    rec.wirelen = data.length;
+    decodePacket(rec, this.summary);
+    return { ...frame, data, wirelen: data.length, fields: packetFields(data, frame.linktype, this.summary) };
   }
 
   /** decode → ingest → filters, as the CLI runs them; false when something threw. */
