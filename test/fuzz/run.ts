@@ -10,6 +10,7 @@ import { decodePacket } from '../../src/decode/packet.js';
 import { PacketSummary } from '../../src/decode/summary.js';
 import { type CaptureFile, FileFuzzer } from './file-fuzz.js';
 import { type Frame, PacketFuzzer } from './packet-fuzz.js';
+import { poison } from './placement.js';
 import { Prng } from './prng.js';
 import { type Failure, Tally } from './tally.js';
 import { fileFields, packetFields } from './targets.js';
@@ -62,6 +63,7 @@ export async function loadFixtures(root: string): Promise<{ files: CaptureFile[]
       // Copied out: the record is borrowed (src/capture/source.ts).
       const frame = Buffer.from(rec.data);
       const clean = { ...rec, buf: frame, offset: 0 } as typeof rec;
+      poison(s);
       decodePacket(clean, s);
       frames.push({ data: frame, linktype: rec.linktype, wirelen: rec.wirelen, littleEndian: rec.littleEndian, fields: packetFields(frame, rec.linktype, s) });
     });
