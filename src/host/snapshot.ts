@@ -28,6 +28,7 @@ import { readInterfaces } from './interfaces.js';
 import { readRoutes, type HostRoots } from './routes.js';
 import { readSnmp, snmpJson } from './snmp.js';
 import { readSockets } from './sockets.js';
+import { printable } from './sanitize.js';
 
 export const SNAPSHOT_SCHEMA = 'wirestat.snapshot/1';
 
@@ -149,8 +150,9 @@ export function parseSnapshot(text: string, name: string): HostSnapshot {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    // V8's message quotes the text, which may hold line breaks: one line for the user.
-    throw new SnapshotError(`${name}: not JSON (${(e as Error).message.replace(/\s+/g, ' ')})`);
+    // V8's message quotes the text, which may hold line breaks and escape sequences (a capture
+    // given as the snapshot, or a hostile file): one line, and nothing a terminal would obey.
+    throw new SnapshotError(`${name}: not JSON (${printable((e as Error).message.replace(/\s+/g, ' '))})`);
   }
   if (!isObj(doc)) throw new SnapshotError(`${name}: not a JSON object`);
   if (doc.schema !== SNAPSHOT_SCHEMA) {

@@ -102,6 +102,16 @@ t.test("the reconciliation: h1's counters over the demo against the wire, tshark
   t.equal(single.local!.counters, null, 'one snapshot: counters null');
 });
 
+t.test('a host file of hostile bytes: one line, nothing a terminal would obey', async (t) => {
+  const bad = join(t.testdir(), 'bad.json');
+  writeFileSync(bad, Buffer.from('\x1b]52;c;aGk=\x07\x1b[2J\u009b31m\n{', 'utf8'));
+  const r = await runCli(['compare', DEMO, '--host', bad], { plain: true });
+  t.equal(r.code, 2);
+  t.equal(r.stderr.split('\n').filter(Boolean).length, 1, 'one line');
+  t.notMatch(r.stderr, /[\x00-\x09\x0b-\x1f\x7f-\x9f]/, 'no control character reaches stderr');
+  t.match(r.stderr, /not JSON/);
+});
+
 t.test('text, and usage errors', async (t) => {
   const r = await runCli(['compare', DEMO, '--host', HOST], { plain: true });
   t.equal(r.code, 0);
