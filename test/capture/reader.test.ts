@@ -5,24 +5,8 @@
 import t from 'tap';
 import { readFrom } from '../../src/capture/reader.js';
 import { CaptureOpenError, type CaptureRecord, MAX_RECORD_BYTES } from '../../src/capture/source.js';
-import type { ByteInput } from '../../src/capture/stream.js';
+import { BufferInput } from '../helpers/buffer-input.js';
 import { block, bytes, epb, ethernet, idb, option, pb, pcapFile, pcapHeader, pcapRecord, shb, spb, u32 } from '../helpers/craft.js';
-
-/** Serves a buffer in reads of at most `step` bytes, as a pipe would. */
-class BufferInput implements ByteInput {
-  private pos = 0;
-  constructor(
-    private readonly data: Buffer,
-    private readonly step = 1 << 30,
-  ) {}
-  async read(buf: Buffer, offset: number, length: number): Promise<number> {
-    const n = Math.min(length, this.step, this.data.length - this.pos);
-    this.data.copy(buf, offset, this.pos, this.pos + n);
-    this.pos += n;
-    return n;
-  }
-  async close(): Promise<void> {}
-}
 
 interface Got {
   ts: [number, number];

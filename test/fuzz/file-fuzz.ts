@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFrom } from '../../src/capture/reader.js';
 import { CaptureOpenError, type CaptureRecord, MAX_RECORD_BYTES } from '../../src/capture/source.js';
-import type { ByteInput } from '../../src/capture/stream.js';
+import { BufferInput } from '../helpers/buffer-input.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { PacketSummary } from '../../src/decode/summary.js';
 import { WireStats } from '../../src/stats/wire-stats.js';
@@ -50,19 +50,6 @@ const MAX_READS = 20000;
 
 function otherChunk(rng: Prng, len: number): number {
   return Math.max(rng.between(MIN_OTHER_CHUNK, MAX_OTHER_CHUNK), Math.ceil(len / MAX_READS));
-}
-
-/** A file already in memory, handed over as the reader asks for it. */
-class MemoryInput implements ByteInput {
-  private at = 0;
-  constructor(private readonly data: Buffer) {}
-  async read(buf: Buffer, offset: number, length: number): Promise<number> {
-    const n = Math.min(length, this.data.length - this.at);
-    this.data.copy(buf, offset, this.at, this.at + n);
-    this.at += n;
-    return n;
-  }
-  async close(): Promise<void> {}
 }
 
 /** Error texts with their numbers taken out, so "byte 123: caplen 70000" and "byte 9: caplen 1"
@@ -167,7 +154,7 @@ export class FileFuzzer {
     };
     let digest: string;
     try {
-      const summary = await readFrom(new MemoryInput(data), 'fuzz', sink, { chunkSize });
+      const summary = await readFrom(new BufferInput(data), 'fuzz', sink, { chunkSize });
       digest = `${records} records #${hash.toString(16)}, errors ${JSON.stringify([summary.errors, summary.errorsNotListed, summary.stoppedEarly])}`;
       if (!count) return digest;
       this.lastDigest = digest;
