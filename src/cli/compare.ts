@@ -9,11 +9,10 @@ import { LocalJoin, UNEXPLAINED_REASONS } from '../stats/local-join.js';
 import type { Report } from '../stats/snapshot.js';
 import type { LocalSection } from '../stats/local-report.js';
 import { analyzeFile } from './analyze.js';
-import { type LiveArgs, type LiveIo, LiveSession, untilStopped } from './live.js';
+import { captureUntilStopped, type LiveArgs, type LiveIo } from './live.js';
 import { percent, sourceErrorLines } from './print-text.js';
 import { formatTable } from './table.js';
 import { printable } from '../host/sanitize.js';
-import { besidePath, recordHost } from './host-record.js';
 import { hostJoin, type Output } from './report.js';
 
 export type CompareArgs =
@@ -37,18 +36,8 @@ async function compareFile(args: { file: string; host: string; filter?: string; 
 }
 
 async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo): Promise<Report> {
-  const session = await LiveSession.start(live, io);
   const join = new LocalJoin();
-  const recording = recordHost(besidePath(live.write), (s) => join.add(s), (t) => io.err(t));
-  try {
-    await untilStopped(live.duration, io, (stop) => (session.onFailure = stop));
-  } finally {
-    try {
-      await session.stop();
-    } finally {
-      await recording.stop();
-    }
-  }
+  const session = await captureUntilStopped(live, io, (s) => join.add(s));
   return session.report(top, join);
 }
 

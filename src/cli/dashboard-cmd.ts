@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { type HostSnapshot, parseSnapshot, SnapshotError } from '../host/snapshot.js';
-import { besidePath, recordHost, snapshotTaker } from './host-record.js';
+import { snapshotTaker } from './host-record.js';
 import type { FlowSort } from '../stats/dashboard-view.js';
 import type { TuiScreen } from '../tui/screen.js';
 import { DashboardLoop, type HostSide, noSink, staticHost, textSink } from './dashboard-run.js';
-import { type LiveArgs, type LiveIo, LiveSession, untilStopped } from './live.js';
+import { type LiveArgs, type LiveIo, LiveSession, recordAlongside, stopCapture, untilStopped } from './live.js';
 import { NameCache } from './name-cache.js';
 import { ReplayRun } from './replay-run.js';
 
@@ -173,8 +173,7 @@ export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Pro
 export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: DashboardIo & LiveIo): Promise<number> {
   const session = await LiveSession.start(args, io);
   // With -w FILE, this host's view goes beside the capture (FILE.host.json).
-  const beside = besidePath(args.write);
-  const recording = beside !== null ? recordHost(beside, () => undefined, (t) => io.err(t)) : null;
+  const recording = recordAlongside(args, io);
   const until = untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
   const loop = new DashboardLoop(session, liveHost(), noSink, args.sort ? { sort: args.sort } : {});
   // Stopped before the last view, so it is the whole capture's, marked finished.
@@ -182,10 +181,6 @@ export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: Dash
   try {
     return io.out.isTTY ? await runTui(loop, args, ended, null) : await runText(loop, io, args, ended);
   } finally {
-    try {
-      await session.stop();
-    } finally {
-      await recording?.stop();
-    }
+    await stopCapture(session, recording);
   }
 }

@@ -29,7 +29,8 @@ import type { LocalJoin } from '../stats/local-join.js';
 import type { ViewSource } from '../stats/dashboard-view.js';
 import type { DashboardSource } from './dashboard-run.js';
 import { type Account, dropPrivileges, lookupAccount, PrivilegeError } from './privileges.js';
-import { besidePath, recordHost } from './host-record.js';
+import { besidePath, type HostRecording, recordHost } from './host-record.js';
+import type { HostSnapshot } from '../host/snapshot.js';
 
 export interface LiveArgs {
   device: string;
@@ -307,22 +308,43 @@ export class LiveSession implements DashboardSource {
   }
 }
 
-/** Captures until the duration ends or SIGINT/SIGTERM, then returns the report. */
-export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
-  const session = await LiveSession.start(args, io);
-  // With -w FILE, this host's view goes beside the capture (FILE.host.json).
+/**
+ * This host's view taken alongside the capture (host-record.ts): each snapshot to `taken` when
+ * given (a join), and beside `-w FILE` as FILE.host.json; null when neither wants one.
+ */
+export function recordAlongside(args: LiveArgs, io: LiveIo, taken?: (s: HostSnapshot) => void): HostRecording | null {
   const beside = besidePath(args.write);
-  const recording = beside !== null ? recordHost(beside, () => undefined, (t) => io.err(t)) : null;
+  if (beside === null && taken === undefined) return null;
+  return recordHost(beside, taken ?? (() => undefined), (t) => io.err(t));
+}
+
+/** Stops the capture, then the recording (its last snapshot after the last packet), even when the first throws. */
+export async function stopCapture(session: LiveSession, recording: HostRecording | null): Promise<void> {
+  try {
+    await session.stop();
+  } finally {
+    await recording?.stop();
+  }
+}
+
+/**
+ * Captures until the duration ends or SIGINT/SIGTERM, the host's view recorded alongside
+ * (recordAlongside), and returns the stopped session.
+ */
+export async function captureUntilStopped(args: LiveArgs, io: LiveIo, taken?: (s: HostSnapshot) => void): Promise<LiveSession> {
+  const session = await LiveSession.start(args, io);
+  const recording = recordAlongside(args, io, taken);
   try {
     await untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
   } finally {
-    try {
-      await session.stop();
-    } finally {
-      await recording?.stop();
-    }
+    await stopCapture(session, recording);
   }
-  return session.report(args.top);
+  return session;
+}
+
+/** Captures until the duration ends or SIGINT/SIGTERM, then returns the report. */
+export async function captureLive(args: LiveArgs, io: LiveIo): Promise<Report> {
+  return (await captureUntilStopped(args, io)).report(args.top);
 }
 
 /**
