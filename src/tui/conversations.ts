@@ -10,23 +10,14 @@
  */
 import type { LabelFilter, ViewConversation } from '../stats/dashboard-view.js';
 import { bits, bytes, count, duration, grouped } from './format.js';
-import { showEndpoint } from './names.js';
-import { type ListWindow, listPanel, type PanelContext, shownOf, titleLine } from './panel.js';
+import { endpointColumn, type ListWindow, listPanel, type PanelContext, shownOf, titleLine } from './panel.js';
 import type { Column } from './table.js';
 import type { Line, Segment } from './theme.js';
 
 type C = ViewConversation;
 
-function endpointColumn(ctx: PanelContext, title: string, side: 'a' | 'b'): Column<C> {
-  return {
-    title,
-    width: { min: 17, max: 47, weight: 4 },
-    align: 'l',
-    drop: 0,
-    cut: 'middle',
-    value: (c) => showEndpoint(c[side], c.proto, ctx.modes, ctx.lookup),
-  };
-}
+/** Room for "198.18.100.200:65535" and more; IPv6 endpoints take up to 47. */
+const ENDPOINT_WIDTH = { min: 17, max: 47, weight: 4 };
 
 export function conversationColumns(ctx: PanelContext): Column<C>[] {
   const now = ctx.view.time;
@@ -39,8 +30,8 @@ export function conversationColumns(ctx: PanelContext): Column<C>[] {
     style: () => 'local',
   };
   const proto: Column<C> = { title: 'Proto', width: { min: 5, max: 10, weight: 1 }, align: 'l', drop: 1, value: (c) => c.proto };
-  const a = endpointColumn(ctx, 'A', 'a');
-  const b = endpointColumn(ctx, 'B', 'b');
+  const a = endpointColumn<C>(ctx, 'A', ENDPOINT_WIDTH, (c) => c.a);
+  const b = endpointColumn<C>(ctx, 'B', ENDPOINT_WIDTH, (c) => c.b);
   const pkts = (drop: number): Column<C> => ({ title: 'Pkts', width: 6, align: 'r', drop, value: (c) => count(c.aToB.packets + c.bToA.packets) });
   const total = (drop: number): Column<C> => ({ title: 'Bytes', width: 7, align: 'r', drop, value: (c) => bytes(c.aToB.bytes + c.bToA.bytes) });
   const rate = (i: 0 | 1 | 2, title: string, drop: number): Column<C> => ({ title, width: 7, align: 'r', drop, value: (c) => bits(c.rates.bps[i]) });

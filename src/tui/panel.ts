@@ -4,8 +4,8 @@
  * lines of at most its width; the app puts the lines on the screen.
  */
 import type { DashboardView } from '../stats/dashboard-view.js';
-import type { NameLookup } from './names.js';
-import { type Column, headerLine, placeColumns, rowLine, type TableMetrics } from './table.js';
+import { type NameLookup, showEndpoint } from './names.js';
+import { type Column, type Flex, headerLine, placeColumns, rowLine, type TableMetrics } from './table.js';
 import { fitSegments, type Line, padLine, type Segment, type Theme } from './theme.js';
 
 export interface UiModes {
@@ -35,6 +35,21 @@ export interface ListWindow {
 }
 
 /** A panel's title bar: the focus mark, the name, then what fits of the segments. */
+/**
+ * A column of endpoints ("198.18.0.1:80", "[2001:db8::1]:443") shown with names and services as
+ * the modes ask (`n`, `p`), cut in the middle when too long so both the host and the port stay.
+ */
+export function endpointColumn<R extends { proto: string }>(ctx: PanelContext, title: string, width: Flex, endpoint: (row: R) => string): Column<R> {
+  return {
+    title,
+    width,
+    align: 'l',
+    drop: 0,
+    cut: 'middle',
+    value: (r) => showEndpoint(endpoint(r), r.proto, ctx.modes, ctx.lookup),
+  };
+}
+
 export function titleLine(name: string, focused: boolean, segments: readonly Segment[], width: number, theme: Theme): Line {
   const mark = focused ? theme.glyphs.focus : ' ';
   const line = fitSegments([{ text: `${mark}${name}`, drop: 0 }, ...segments], width, theme);

@@ -6,23 +6,18 @@
  */
 import type { ViewSocket } from '../stats/dashboard-view.js';
 import { bytes, grouped } from './format.js';
-import { showEndpoint } from './names.js';
 import { summaryHeight, summaryLines } from './local-summary.js';
-import { type ListWindow, listPanel, messageLines, type PanelContext, titleLine } from './panel.js';
+import { endpointColumn, type ListWindow, listPanel, messageLines, type PanelContext, titleLine } from './panel.js';
 import type { Column } from './table.js';
 import type { Line } from './theme.js';
 
 type S = ViewSocket;
 
+/** Narrower than the flows' (the panel shares the screen with them in the wide layout). */
+const ENDPOINT_WIDTH = { min: 15, max: 47, weight: 3 };
+
 export function socketColumns(ctx: PanelContext): Column<S>[] {
-  const addr = (title: string, side: 'local' | 'remote'): Column<S> => ({
-    title,
-    width: { min: 15, max: 47, weight: 3 },
-    align: 'l',
-    drop: 0,
-    cut: 'middle',
-    value: (s) => showEndpoint(s[side], s.proto, ctx.modes, ctx.lookup),
-  });
+  const addr = (title: string, side: 'local' | 'remote'): Column<S> => endpointColumn<S>(ctx, title, ENDPOINT_WIDTH, (s) => s[side]);
   return [
     { title: 'Proto', width: 5, align: 'l', drop: 1, value: (s) => s.proto },
     addr('Local', 'local'),
