@@ -10,6 +10,15 @@ import { type Output, runReport } from './report.js';
 import type { LiveArgs, LiveIo } from './live.js';
 import { BACKENDS, type BackendName } from '../capture/live-backend.js';
 import { FLOW_SORTS, type FlowSort } from '../stats/dashboard-view.js';
+import {
+  DEFAULT_IDLE_TIMEOUTS,
+  DEFAULT_MAX_CONVERSATIONS,
+  type FlowTableOptions,
+  idleTimeoutsText,
+  parseIdleTimeouts,
+  WHEN_FULL,
+  type WhenFull,
+} from '../stats/flow-policy.js';
 
 /** The capture `npm start` shows a newcomer: recorded in the lab (fixtures/lab/record.sh). */
 export const DEMO_CAPTURE = fileURLToPath(new URL('../../fixtures/captures/demo.pcap', import.meta.url));
@@ -32,7 +41,9 @@ function captureOptions<T>(y: Argv<T>) {
       coerce: (v: string) => (v === '' ? 'conversations' : v),
     })
     .option('top', { type: 'number', describe: 'keep only the N largest conversations and endpoints' })
-    .option('max-flows', { type: 'number', describe: 'limit on conversations tracked at once' })
+    .option('max-flows', { type: 'number', describe: `conversations held at once (default ${DEFAULT_MAX_CONVERSATIONS.toLocaleString('en-US')})` })
+    .option('when-full', { type: 'string', choices: WHEN_FULL, describe: 'a full flow table: evict (the soonest to time out; the default) or refuse new conversations' })
+    .option('idle-timeout', { type: 'string', describe: `seconds of silence before a conversation has ended, e.g. tcp=600,udp=30 (default ${idleTimeoutsText(DEFAULT_IDLE_TIMEOUTS)})` })
     .option('interface', { alias: 'i', type: 'string', describe: 'capture live on this interface (promiscuous; needs root)' })
     .option('duration', { type: 'number', describe: 'live: stop after S seconds (default: at Ctrl-C)' })
     .option('backend', {
@@ -57,6 +68,14 @@ function captureOptions<T>(y: Argv<T>) {
       }
       const d = a.duration;
       if (d !== undefined && !(Number.isFinite(d) && d > 0)) throw new UsageError('--duration must be a number of seconds above 0');
+      if (Array.isArray(a['when-full']) || Array.isArray(a['idle-timeout'])) throw new UsageError('--when-full and --idle-timeout may be given once');
+      if (typeof a['idle-timeout'] === 'string') {
+        try {
+          parseIdleTimeouts(a['idle-timeout']);
+        } catch (e) {
+          throw new UsageError(`--idle-timeout: ${(e as Error).message}`);
+        }
+      }
       for (const k of ['interface', 'filter', 'Z', 'w', 'backend'] as const) {
         // -i and -f by their short names, the ones usage shows first; --backend has none.
         if (Array.isArray(a[k])) throw new UsageError(`${k === 'backend' ? '--backend' : `-${k.length === 1 ? k : k[0]}`} may be given once`);
@@ -82,6 +101,8 @@ interface LiveCommandArgs {
   csv?: string | undefined;
   top?: number | undefined;
   'max-flows'?: number | undefined;
+  'when-full'?: string | undefined;
+  'idle-timeout'?: string | undefined;
   w?: string | undefined;
   C?: number | undefined;
   W?: number | undefined;
@@ -97,12 +118,34 @@ function liveArgs(a: LiveCommandArgs, argv: string[]): LiveArgs {
     ...(a['buffer-size'] !== undefined ? { bufferKiB: a['buffer-size'] } : {}),
     ...(a.Z !== undefined ? { user: a.Z } : {}),
     ...(a.top !== undefined ? { top: a.top } : {}),
-    ...(a['max-flows'] !== undefined ? { maxFlows: a['max-flows'] } : {}),
+    flows: flowTableArgs(a),
     ...(a.w !== undefined ? { write: a.w } : {}),
     ...(a.C !== undefined ? { rotateMB: a.C } : {}),
     ...(a.W !== undefined ? { rotateFiles: a.W } : {}),
     ...(a.U ? { packetBuffered: true } : {}),
     argv,
+  };
+}
+
+/**
+ * A yargs message on one line: its choices error spans three ("Invalid values:", then
+ * "  Argument: backend, Given: "x", Choices: "cap", "helper"").
+ */
+function oneLine(msg: string): string {
+  const text = msg.trim();
+  if (text.startsWith('Invalid values:')) {
+    const parts = [...text.matchAll(/Argument: ([\w-]+), Given: (.*), Choices: (.*)$/gm)];
+    if (parts.length > 0) return parts.map((m) => `--${m[1]} ${m[2]} is not one of ${m[3]}`).join('; ');
+  }
+  return text.replace(/\s*\n\s*/g, ' ');
+}
+
+/** The flow table's options from --max-flows, --when-full and --idle-timeout (checked before). */
+function flowTableArgs(a: Pick<LiveCommandArgs, 'max-flows' | 'when-full' | 'idle-timeout'>): FlowTableOptions {
+  return {
+    ...(a['max-flows'] !== undefined ? { capacity: a['max-flows'] } : {}),
+    ...(a['when-full'] !== undefined ? { whenFull: a['when-full'] as WhenFull } : {}),
+    ...(a['idle-timeout'] !== undefined ? { timeouts: parseIdleTimeouts(a['idle-timeout']) } : {}),
   };
 }
 
@@ -162,7 +205,7 @@ export async function runCommands(
           return;
         }
         code = await runReport(
-          { file, json: a.json, csv: a.csv as CsvTable | undefined, top: a.top, maxFlows: a['max-flows'], filter: a.filter, host: a.host },
+          { file, json: a.json, csv: a.csv as CsvTable | undefined, top: a.top, flows: flowTableArgs(a), filter: a.filter, host: a.host },
           stdout,
         );
       },
@@ -290,7 +333,7 @@ export async function runCommands(
     .fail((msg, err) => {
       // Failures of argument validation are usage errors; anything else is the command's own.
       if (err && !(err instanceof UsageError)) throw err;
-      process.stderr.write(`wirestat: ${msg ?? err?.message}\nTry 'wirestat --help'.\n`);
+      process.stderr.write(`wirestat: ${oneLine(msg ?? err?.message ?? '')}\nTry 'wirestat --help'.\n`);
       process.exit(EXIT_USAGE);
     })
     .parseAsync();

@@ -31,7 +31,7 @@ async function run(job: DecodeJob): Promise<DecodeResult> {
   const writer = new RingWriter(new FlowRing(job.ring));
   const summary = new PacketSummary();
   // Totals and protocols are counted here; the main thread keeps only the flow tables.
-  const totals = new WireStats({ maxConversations: 1, maxEndpoints: 1 });
+  const totals = new WireStats({ flows: { capacity: 1 }, maxEndpoints: 1 });
   const filter = job.filter !== undefined ? compileFilter(job.filter) : null;
   const sink = (rec: CaptureRecord): void => {
     if (filter !== null && !filter.matches(rec)) return;

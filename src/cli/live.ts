@@ -24,6 +24,7 @@ import { decodePacket } from '../decode/packet.js';
 import { PacketSummary } from '../decode/summary.js';
 import { buildReport, type Report } from '../stats/snapshot.js';
 import { WireStats } from '../stats/wire-stats.js';
+import type { FlowTableOptions } from '../stats/flow-policy.js';
 import type { ViewFacts } from '../stats/dashboard.js';
 import type { LocalJoin } from '../stats/local-join.js';
 import type { ViewSource } from '../stats/dashboard-view.js';
@@ -49,7 +50,7 @@ export interface LiveArgs {
   rotateFiles?: number;
   packetBuffered?: boolean;
   top?: number;
-  maxFlows?: number;
+  flows?: FlowTableOptions;
   /** The command line as typed, for hints. */
   argv: readonly string[];
 }
@@ -138,7 +139,7 @@ export class LiveSession implements DashboardSource {
     private readonly args: LiveArgs,
     private readonly io: LiveIo,
   ) {
-    this.stats = new WireStats(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {});
+    this.stats = new WireStats(args.flows ? { flows: args.flows } : {});
     this.filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : null;
     let writer: PcapWriter | null = null;
     if (args.user !== undefined) dropPrivileges(args.user, io.etcRoot, io.procRoot);

@@ -121,6 +121,9 @@ export function printText(r: Report): string {
     out.push(formatTable(['Reason', 'Packets'], malformed.map(([k, n]) => [k, String(n)]), ['l', 'r']));
   }
   const ft = r.flow_table;
+  if (ft.evicted > 0) {
+    out.push('', `Flow table full (${ft.capacity}): ${ft.evicted} conversations evicted (${ft.expired} past their idle timeout), not listed above; their packets stay in every total`);
+  }
   if (ft.refused > 0) out.push('', `Flow table full (${ft.capacity}): ${ft.refused} packets of new conversations not tracked`);
   return out.join('\n') + '\n';
 }

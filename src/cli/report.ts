@@ -3,6 +3,7 @@
  * protocols and malformed counts as text, JSON (`wirestat.report/1`) or CSV.
  */
 import type { LocalJoin } from '../stats/local-join.js';
+import type { FlowTableOptions } from '../stats/flow-policy.js';
 import { materialize, partsOf, type Report, type ReportParts } from '../stats/snapshot.js';
 import { analyzeFile } from './analyze.js';
 import { type CsvTable, writeCsv } from './print-csv.js';
@@ -14,7 +15,7 @@ export interface ReportArgs {
   json?: boolean;
   csv?: CsvTable;
   top?: number;
-  maxFlows?: number;
+  flows?: FlowTableOptions;
   filter?: string;
   /** A host snapshot: labels every conversation and adds the local section. */
   host?: string;
@@ -32,7 +33,7 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
   const { parts } = await analyzeFile(args.file, {
     ...(host ? { host } : {}),
     ...(args.top !== undefined ? { top: args.top } : {}),
-    ...(args.maxFlows !== undefined ? { maxConversations: args.maxFlows } : {}),
+    ...(args.flows ? { flows: args.flows } : {}),
     ...(args.filter !== undefined ? { filter: args.filter } : {}),
   });
   printParts(parts, args, out);

@@ -13,6 +13,7 @@ import { IPPROTO, type PacketSummary } from '../decode/summary.js';
 import { TCP_FLAG } from '../decode/tcp.js';
 import { formatMac } from './address.js';
 import { FlowTable } from './flow-table.js';
+import { DEFAULT_IDLE_TIMEOUTS, DEFAULT_MAX_CONVERSATIONS, type FlowTableOptions, type IdleTimeouts, type WhenFull } from './flow-policy.js';
 import { TcpTracker } from './tcp-state.js';
 
 /** Key words: [version<<16 | ports flag | proto, A0..A3, B0..B3, portA<<16 | portB]. */
@@ -32,8 +33,21 @@ export function conversationProtoName(proto: number): string {
 const IPPROTO_RESERVED = 255;
 const PURE_SYN_MASK = TCP_FLAG.SYN | TCP_FLAG.ACK | TCP_FLAG.RST | TCP_FLAG.FIN;
 
-/** Default limit on conversations held at once (memory: see README, "Flow table"). */
-export const DEFAULT_MAX_CONVERSATIONS = 1_000_000;
+/**
+ * Told of each conversation that leaves the table, and of the row moved into its place (ids are
+ * dense: see FlowTable.remove). Anything kept per conversation id listens.
+ */
+export interface ConversationWatcher {
+  /** Conversation `id` is about to leave; its row is still readable. */
+  evicting?(id: number): void;
+  /** The conversation at id `from` is now at id `to` (a place an evicted one left). */
+  moved?(from: number, to: number): void;
+}
+
+/** A full table frees this share of its places at once: one pass over the table per batch. */
+const BATCH_SHARE = 16;
+/** Timeout classes, indexes into `Conversations.timeoutOf`. */
+const TO = { TCP: 0, TCP_CLOSED: 1, UDP: 2, ICMP: 3, OTHER: 4 } as const;
 
 /**
  * A conversation's row (32-bit words), after its key: flags and TCP tracker index, the counters
@@ -75,11 +89,50 @@ export const ROW_WORDS = 48;
 export const ROW_F64 = ROW_WORDS / 2;
 const ORIG_B = 1;
 const SAW_SYN = 2;
+/** The TCP connection is over (TcpTracker.closed): its shorter timeout applies. */
+const CLOSED = 4;
+const CLOSE_FLAGS = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
 
 /**
  * Fills `k` with the key of a packet from (src, sp) to (dst, dp): the lower (address, port)
  * first, so both directions share it. Returns the sender's key side (0 = A).
  */
+/**
+ * The k-th smallest (1-based) of `a`, which it reorders: quickselect with a three-way partition,
+ * so that a table of equal deadlines (a capture without timestamps) stays linear.
+ */
+export function kthSmallest(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  const want = k - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot: sorted or reversed input stays linear.
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let lt = lo;
+    let gt = hi;
+    let i = lo;
+    while (i <= gt) {
+      const v = a[i]!;
+      if (v < pivot) {
+        a[i] = a[lt]!;
+        a[lt++] = v;
+        i++;
+      } else if (v > pivot) {
+        a[i] = a[gt]!;
+        a[gt--] = v;
+      } else i++;
+    }
+    if (want < lt) hi = lt - 1;
+    else if (want > gt) lo = gt + 1;
+    else return pivot;
+  }
+  return a[want]!;
+}
+
 function canonicalKey(k: Uint32Array, protoWord: number, src: ArrayLike<number>, sp: number, dst: ArrayLike<number>, dp: number): number {
   let cmp = src[0]! - dst[0]!;
   if (cmp === 0) cmp = src[1]! - dst[1]!;
@@ -105,19 +158,53 @@ function canonicalKey(k: Uint32Array, protoWord: number, src: ArrayLike<number>,
 export class Conversations {
   readonly table: FlowTable;
   readonly tcp = new TcpTracker();
-  /** Packets of new conversations turned away because the table was at its limit. */
+  readonly whenFull: WhenFull;
+  readonly timeouts: Readonly<IdleTimeouts>;
+  /** Conversations ever added to the table. */
+  tracked = 0;
+  /** Conversations that left a full table (`expired` of them past their idle timeout). */
+  evicted = 0;
+  expired = 0;
+  /** Packets of new conversations turned away because the table was full. */
   refused = 0;
   /** Key side (0 = A) of the last ingested packet's sender. */
   lastDir = 0;
+  /** The latest packet time seen: "now" for the idle timeouts (files may be out of order). */
+  newestTs = -Infinity;
 
   private readonly key = new Uint32Array(CONV_KEY_WORDS);
+  private readonly watchers: ConversationWatcher[] = [];
+  private readonly timeoutOf: Float64Array;
+  private readonly batch: number;
+  /** Each conversation's deadline (last packet + its timeout), by id, for one eviction pass. */
+  private deadlines = new Float64Array(0);
+  private selectScratch = new Float64Array(0);
+  /** `refuse`, after a pass found nothing expired: no pass until time passes this. */
+  private nothingExpiresBefore = -Infinity;
+  private scannedAt = NaN;
 
-  constructor(limit = DEFAULT_MAX_CONVERSATIONS) {
-    this.table = new FlowTable(CONV_KEY_WORDS, ROW_WORDS, limit);
+  constructor(opts: FlowTableOptions | number = {}) {
+    const o = typeof opts === 'number' ? { capacity: opts } : opts;
+    const capacity = o.capacity ?? DEFAULT_MAX_CONVERSATIONS;
+    this.table = new FlowTable(CONV_KEY_WORDS, ROW_WORDS, capacity);
+    this.whenFull = o.whenFull ?? 'evict';
+    this.timeouts = { ...DEFAULT_IDLE_TIMEOUTS, ...o.timeouts };
+    const t = this.timeouts;
+    this.timeoutOf = Float64Array.of(t.tcp, t.tcpClosed, t.udp, t.icmp, t.other);
+    this.batch = Math.max(1, Math.ceil(capacity / BATCH_SHARE));
   }
 
   get size(): number {
     return this.table.size;
+  }
+
+  /** Conversations held at most. */
+  get capacity(): number {
+    return this.table.limit;
+  }
+
+  watch(w: ConversationWatcher): void {
+    this.watchers.push(w);
   }
 
   /**
@@ -132,8 +219,10 @@ export class Conversations {
     const protoWord = (s.ipVersion << 16) | (s.hasPorts ? PORTS_FLAG : 0) | proto;
     const dir = canonicalKey(k, protoWord, s.src, s.hasPorts ? s.srcPort : 0, s.dst, s.hasPorts ? s.dstPort : 0);
 
+    if (s.hasTs && s.ts > this.newestTs) this.newestTs = s.ts;
     const t = this.table;
-    const id = t.lookupOrInsert(k);
+    let id = t.lookupOrInsert(k);
+    if (id < 0 && this.makeRoom()) id = t.lookupOrInsert(k);
     if (id < 0) {
       // Counting distinct refused keys would need the very table that is full: count packets.
       this.refused++;
@@ -145,6 +234,7 @@ export class Conversations {
     const rf = id * ROW_F64;
     const isTcp = proto === IPPROTO.TCP && s.hasPorts;
     if (t.inserted) {
+      this.tracked++;
       f[rf + CF.FIRST_TS] = Infinity;
       f[rf + CF.LAST_TS] = -Infinity;
       w[row + CW.FLAGS] = dir === 1 ? ORIG_B : 0;
@@ -160,9 +250,81 @@ export class Conversations {
       if (s.ts < f[rf + CF.FIRST_TS]) f[rf + CF.FIRST_TS] = s.ts;
       if (s.ts > f[rf + CF.LAST_TS]) f[rf + CF.LAST_TS] = s.ts;
     }
-    if (isTcp) this.tcp.update(w[row + CW.TCP], dir, w[row + CW.FLAGS] & ORIG_B, s);
+    if (isTcp) {
+      this.tcp.update(w[row + CW.TCP], dir, w[row + CW.FLAGS] & ORIG_B, s);
+      // Only a SYN, FIN or RST can open or close a connection.
+      if ((s.tcpFlags & CLOSE_FLAGS) !== 0) {
+        w[row + CW.FLAGS] = this.tcp.closed(w[row + CW.TCP]) ? w[row + CW.FLAGS] | CLOSED : w[row + CW.FLAGS] & ~CLOSED;
+      }
+    }
     this.lastDir = dir;
     return id;
+  }
+
+  /** When conversation `id` times out: its last packet plus its protocol's idle timeout. */
+  deadline(id: number): number {
+    const w = this.table.u32;
+    const row = id * ROW_WORDS;
+    const pw = w[row + K.PROTO];
+    const proto = pw & PROTO_MASK;
+    let cls: number = TO.OTHER;
+    if (proto === IPPROTO.TCP && (pw & PORTS_FLAG) !== 0) cls = (w[row + CW.FLAGS] & CLOSED) !== 0 ? TO.TCP_CLOSED : TO.TCP;
+    else if (proto === IPPROTO.UDP) cls = TO.UDP;
+    else if (proto === IPPROTO.ICMP || proto === IPPROTO.ICMPV6) cls = TO.ICMP;
+    return this.table.f64[id * ROW_F64 + CF.LAST_TS] + this.timeoutOf[cls];
+  }
+
+  /**
+   * The table is full and a new conversation came: frees places by the `whenFull` policy and
+   * returns whether any was freed. One pass over the table finds the batch whose deadlines come
+   * first; ties go by id. A conversation without timestamps has no deadline and goes first.
+   */
+  private makeRoom(): boolean {
+    const now = this.newestTs;
+    // Refusing, and nothing had expired at the last pass: nothing can until its soonest deadline.
+    if (now === this.scannedAt || now < this.nothingExpiresBefore) return false;
+    const n = this.table.size;
+    if (this.deadlines.length < n) this.deadlines = new Float64Array(n);
+    const d = this.deadlines;
+    let expired = 0;
+    let soonest = Infinity;
+    for (let id = 0; id < n; id++) {
+      const at = this.deadline(id);
+      d[id] = at;
+      if (at < now) expired++;
+      else if (at < soonest) soonest = at;
+    }
+    const k = this.whenFull === 'evict' ? Math.min(this.batch, n) : Math.min(this.batch, expired);
+    if (k === 0) {
+      this.nothingExpiresBefore = soonest;
+      this.scannedAt = now;
+      return false;
+    }
+    if (this.selectScratch.length < n) this.selectScratch = new Float64Array(n);
+    const scratch = this.selectScratch.subarray(0, n);
+    scratch.set(d.subarray(0, n));
+    const last = kthSmallest(scratch, k);
+    // The batch: every deadline below the k-th, then ties with it by id until there are k.
+    const victims = new Int32Array(k);
+    let m = 0;
+    for (let id = 0; id < n; id++) if (d[id]! < last) victims[m++] = id;
+    for (let id = 0; id < n && m < k; id++) if (d[id] === last) victims[m++] = id;
+    for (let i = 0; i < k; i++) {
+      const id = victims[i]!;
+      if (d[id]! < now) this.expired++;
+      for (const w of this.watchers) w.evicting?.(id);
+      const t = this.table.i32[id * ROW_WORDS + CW.TCP]!;
+      if (t >= 0) this.tcp.release(t);
+    }
+    victims.sort();
+    // Highest id first: the last row, which moves into each hole, is then never a victim.
+    for (let i = k - 1; i >= 0; i--) {
+      const to = victims[i]!;
+      const from = this.table.remove(to);
+      if (from >= 0) for (const w of this.watchers) w.moved?.(from, to);
+    }
+    this.evicted += k;
+    return true;
   }
 
   /**

@@ -142,6 +142,47 @@ export class Endpoints {
   }
 
   /**
+   * Conversation `id` leaves the flow table: what its row counted for its endpoints (its IPs, and
+   * its MACs since they took over; pass 2 of `totals()`) is added to theirs for good.
+   */
+  settle(conv: Conversations, id: number): void {
+    const t = conv.table;
+    const row = id * CONV_WORDS;
+    const rf = id * CONV_F64;
+    const version = conv.version(id);
+    for (let side = 0; side < 2; side++) {
+      const sentP = t.f64[rf + CF.PKTS + side];
+      const sentB = t.f64[rf + CF.BYTES + side];
+      const gotP = t.f64[rf + CF.PKTS + 1 - side];
+      const gotB = t.f64[rf + CF.BYTES + 1 - side];
+      const ip = this.ipId(version, t.u32, conv.addrOffset(id, side));
+      this.count(ip, C.TX_PKTS, sentP, sentB);
+      this.count(ip, C.RX_PKTS, gotP, gotB);
+      const txHi = t.u32[row + CW.TX_MAC_HI + side];
+      if ((txHi & MAC_PRESENT) !== 0) {
+        const mac = this.macId(txHi & 0xffff, t.u32[row + CW.TX_MAC_LO + side]);
+        this.count(mac, C.TX_PKTS, sentP - t.f64[rf + CF.TX_BASE_PKTS + side], sentB - t.f64[rf + CF.TX_BASE_BYTES + side]);
+      }
+      const rxHi = t.u32[row + CW.RX_MAC_HI + side];
+      if ((rxHi & MAC_PRESENT) !== 0) {
+        const mac = this.macId(rxHi & 0xffff, t.u32[row + CW.RX_MAC_LO + side]);
+        this.count(mac, C.RX_PKTS, gotP - t.f64[rf + CF.RX_BASE_PKTS + side], gotB - t.f64[rf + CF.RX_BASE_BYTES + side]);
+      }
+    }
+  }
+
+  /** Conversation `from` now lives at id `to` (FlowTable.remove): its cached endpoint ids follow. */
+  moved(from: number, to: number): void {
+    const fresh = this.convIdsFresh;
+    if (from >= fresh.length) return;
+    if (to < fresh.length) {
+      this.convIds.copyWithin(to * CONV_IDS, from * CONV_IDS, (from + 1) * CONV_IDS);
+      fresh[to] = fresh[from]!;
+    }
+    fresh[from] = 0;
+  }
+
+  /**
    * Counters of every endpoint, conversations included: [id * T.N + T.*]. Does not change what
    * was counted, so it can be taken again later. Inserts endpoints first seen through
    * conversations, so call it before reading `size`, `kind` or `addrOffset` for output.

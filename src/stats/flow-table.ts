@@ -9,9 +9,11 @@
  * probe compares the hash stored in the slot before it touches any row at all.
  *
  * A lookup allocates nothing; a million flows are one buffer and one slot array, not a million
- * objects. Linear probing at load ≤ 1/2. Entries are never removed here; bounded memory is the
- * caller's policy (a limit on ids). A lookup may grow the rows, after which the views are new
- * objects: callers read `u32`/`i32`/`f64` after each lookup, never keep them across one.
+ * objects. Linear probing at load ≤ 1/2. Ids stay dense (0..size-1): `remove(id)` moves the last
+ * row into the hole, so a pass over every row is a pass over 0..size-1 with no gaps to skip, and
+ * the caller is told which id moved. Which rows to remove, and when, is the caller's policy (a
+ * limit on ids). A lookup may grow the rows, after which the views are new objects: callers read
+ * `u32`/`i32`/`f64` after each lookup, never keep them across one.
  */
 
 const EMPTY = -1;
@@ -29,10 +31,10 @@ function fmix32(h: number): number {
   return h | 0;
 }
 
-/** Hash of the first `n` words of `key`, as a signed 32-bit integer. */
-export function hashWords(key: Uint32Array, n: number): number {
+/** Hash of the `n` words of `key` from `at`, as a signed 32-bit integer. */
+export function hashWords(key: Uint32Array, n: number, at = 0): number {
   let h = n;
-  for (let i = 0; i < n; i++) h = Math.imul(h ^ key[i], MIX) ^ (h >>> 15);
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ key[at + i], MIX) ^ (h >>> 15);
   return fmix32(h);
 }
 
@@ -125,6 +127,50 @@ export class FlowTable {
       while (i < kw && this.u32[base + i] === key[i]) i++;
       if (i === kw) return id;
     }
+  }
+
+  /**
+   * Removes row `id`; the last row (id size - 1) takes its place. Returns the id that moved into
+   * `id` (the old last), or -1 when `id` was the last. Every other id is unchanged.
+   */
+  remove(id: number): number {
+    const rw = this.rowWords;
+    this.unslot(this.slotOf(id, hashWords(this.u32, this.keyWords, id * rw)));
+    const last = --this.size;
+    if (id !== last) {
+      this.slots[this.slotOf(last, hashWords(this.u32, this.keyWords, last * rw)) * 2] = id;
+      this.u32.copyWithin(id * rw, last * rw, last * rw + rw);
+    }
+    // A new key's row reads as zeros (see `inserted`).
+    this.u32.fill(0, last * rw, last * rw + rw);
+    return id === last ? -1 : last;
+  }
+
+  /** The slot holding `id`, whose key hashes to `h`. */
+  private slotOf(id: number, h: number): number {
+    let slot = h & this.mask;
+    while (this.slots[slot * 2] !== id) slot = (slot + 1) & this.mask;
+    return slot;
+  }
+
+  /**
+   * Empties `slot` and shifts back the entries after it in its probe run that a lookup would no
+   * longer reach across the hole (deletion without tombstones: Knuth, TAOCP 6.4, Algorithm R).
+   */
+  private unslot(slot: number): void {
+    const slots = this.slots;
+    const mask = this.mask;
+    let hole = slot;
+    for (let j = (hole + 1) & mask; slots[j * 2] !== EMPTY; j = (j + 1) & mask) {
+      const home = slots[j * 2 + 1] & mask;
+      // The entry at j may stay only if its home lies cyclically in (hole, j].
+      const stays = hole < j ? home > hole && home <= j : home > hole || home <= j;
+      if (stays) continue;
+      slots[hole * 2] = slots[j * 2];
+      slots[hole * 2 + 1] = slots[j * 2 + 1];
+      hole = j;
+    }
+    slots[hole * 2] = EMPTY;
   }
 
   private grow(): void {

@@ -14,6 +14,7 @@ import { type Endpoints, KIND_IPV6, KIND_MAC, T } from './endpoints.js';
 import type { LocalJoin, LocalLabel, UnexplainedReason } from './local-join.js';
 import { localSection, type LocalSection } from './local-report.js';
 import type { WireStats } from './wire-stats.js';
+import type { WhenFull } from './flow-policy.js';
 
 export const REPORT_SCHEMA = 'wirestat.report/1';
 
@@ -92,7 +93,24 @@ export interface Report {
   conversations_total: number;
   endpoints: EndpointRow[];
   endpoints_total: number;
-  flow_table: { capacity: number; active: number; evicted: number; refused: number };
+  flow_table: FlowTableFacts;
+}
+
+/** The conversations' table (README, "Flow table"): its policy and what the policy did. */
+export interface FlowTableFacts {
+  capacity: number;
+  /** Conversations held at the end: the ones listed. */
+  active: number;
+  /** Conversations that left a full table, and of those the ones past their idle timeout. */
+  evicted: number;
+  expired: number;
+  /** Packets of new conversations a full table turned away. */
+  refused: number;
+  /** Conversations ever held: active + evicted. */
+  tracked: number;
+  when_full: WhenFull;
+  /** Seconds, by protocol (tcp_closed: a TCP connection after its FIN or RST). */
+  idle_timeouts: { tcp: number; tcp_closed: number; udp: number; icmp: number; other: number };
 }
 
 export interface SourceFacts {
@@ -199,14 +217,23 @@ export function reportParts(stats: WireStats, src: SourceFacts, opts: ReportOpti
     conversations_total: stats.conversations.size,
     endpoints: [],
     endpoints_total: stats.endpoints.size,
-    flow_table: {
-      capacity: stats.conversations.table.limit,
-      active: stats.conversations.size,
-      evicted: 0,
-      refused: stats.conversations.refused,
-    },
+    flow_table: flowTableFacts(stats.conversations),
   };
   return { head, conversations, endpoints };
+}
+
+export function flowTableFacts(c: Conversations): FlowTableFacts {
+  const t = c.timeouts;
+  return {
+    capacity: c.capacity,
+    active: c.size,
+    evicted: c.evicted,
+    expired: c.expired,
+    refused: c.refused,
+    tracked: c.tracked,
+    when_full: c.whenFull,
+    idle_timeouts: { tcp: t.tcp, tcp_closed: t.tcpClosed, udp: t.udp, icmp: t.icmp, other: t.other },
+  };
 }
 
 /** Packets and bytes per protocol, in the report's order (layers, IP protocols, EtherTypes, malformed). */

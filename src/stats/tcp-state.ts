@@ -76,8 +76,11 @@ function isPowerOf10(n: number): boolean {
 }
 
 export class TcpTracker {
+  /** Indexes handed out (released ones included: see `release`). */
   size = 0;
   private cap = 0;
+  /** Released indexes, reused before new ones, so the arrays stay as large as the most held. */
+  private free: number[] = [];
   private rows = new Uint32Array(0);
   private hist = new Uint8Array(0);
 
@@ -93,8 +96,26 @@ export class TcpTracker {
 
   /** A new TCP conversation: returns its tracker index. */
   add(): number {
+    const t = this.free.pop();
+    if (t !== undefined) return t;
     if (this.size >= this.cap) this.grow(this.cap * 2);
     return this.size++;
+  }
+
+  /** Index `t` is no longer used (its conversation left the flow table): cleared for reuse. */
+  release(t: number): void {
+    this.rows.fill(0, t * ROW_WORDS, (t + 1) * ROW_WORDS);
+    this.free.push(t);
+  }
+
+  /**
+   * Whether the connection is over: a side reset it, or both sides closed it (Zeek's
+   * tcp_close_delay / tcp_reset_delay apply from here, not its inactivity timeout).
+   */
+  closed(t: number): boolean {
+    const a = this.state(t * ROW_WORDS);
+    const b = this.state(t * ROW_WORDS + SIDE_WORDS);
+    return a === ST.RESET || b === ST.RESET || (a === ST.CLOSED && b === ST.CLOSED);
   }
 
   private append(t: number, code: number, side: number): void {

@@ -3,7 +3,8 @@
  * `ingest(summary)` only updates tables; output is built from it elsewhere (snapshot.ts).
  */
 import type { PacketSummary } from '../decode/summary.js';
-import { Conversations, DEFAULT_MAX_CONVERSATIONS } from './conversations.js';
+import { Conversations } from './conversations.js';
+import type { FlowTableOptions } from './flow-policy.js';
 import { DEFAULT_MAX_ENDPOINTS, Endpoints } from './endpoints.js';
 import { Protocols, type ProtocolsState } from './protocols.js';
 
@@ -18,7 +19,8 @@ export interface TotalsState {
 }
 
 export interface StatsOptions {
-  maxConversations?: number;
+  /** The conversations' table: capacity, what happens when it is full, idle timeouts. */
+  flows?: FlowTableOptions;
   maxEndpoints?: number;
 }
 
@@ -34,8 +36,12 @@ export class WireStats {
   readonly protocols = new Protocols();
 
   constructor(opts: StatsOptions = {}) {
-    this.conversations = new Conversations(opts.maxConversations ?? DEFAULT_MAX_CONVERSATIONS);
-    this.endpoints = new Endpoints(opts.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS);
+    const c = new Conversations(opts.flows ?? {});
+    const e = new Endpoints(opts.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS);
+    // A conversation leaving the table leaves its counts with its endpoints.
+    c.watch({ evicting: (id) => e.settle(c, id), moved: (from, to) => e.moved(from, to) });
+    this.conversations = c;
+    this.endpoints = e;
   }
 
   ingest(s: PacketSummary): void {

@@ -64,7 +64,7 @@ t.test('no helper: says what to install', async (t) => {
 
 t.test('--backend: only cap or helper, once, and only live', async (t) => {
   for (const [args, re] of [
-    [['report', '-i', 'lo', '--backend', 'pcap'], /Invalid values:[\s\S]*backend[\s\S]*"pcap"/],
+    [['report', '-i', 'lo', '--backend', 'pcap'], /^wirestat: --backend "pcap" is not one of "cap", "helper"$/m],
     [['report', '-i', 'lo', '--backend', 'cap', '--backend', 'helper'], /--backend may be given once/],
     [['report', 'x.pcap', '--backend', 'cap'], /--backend applies to a live capture/],
   ] as const) {

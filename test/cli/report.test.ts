@@ -24,7 +24,7 @@ t.test('JSON report: the wirestat.report/1 contract', async (t) => {
   t.ok(j.source.packets > 0 && j.source.bytes >= j.source.captured_bytes);
   t.ok(j.source.first_ts <= j.source.last_ts);
   for (const k of ['ethernet', 'ipv4', 'tcp', 'udp', 'icmp', 'arp']) t.ok(j.protocols[k]?.packets > 0, `protocol ${k}`);
-  t.same(Object.keys(j.flow_table), ['capacity', 'active', 'evicted', 'refused']);
+  t.same(Object.keys(j.flow_table), ['capacity', 'active', 'evicted', 'expired', 'refused', 'tracked', 'when_full', 'idle_timeouts']);
   const totals = j.conversations.map((c: { a_to_b: { bytes: number }; b_to_a: { bytes: number } }) => c.a_to_b.bytes + c.b_to_a.bytes);
   t.same(totals, [...totals].sort((x: number, y: number) => y - x), 'conversations sorted by bytes, descending');
   const tcpRows = j.conversations.filter((c: { proto: string }) => c.proto === 'tcp');

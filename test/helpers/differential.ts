@@ -29,7 +29,7 @@ export interface FileComparison {
  * endpoints only for Ethernet captures without nested Ethernet (wirestat also records the
  * sender of a Linux cooked capture, tshark does not).
  */
-function compareEndpoints(
+export function compareEndpoints(
   endpoints: { addr: string; tx: { packets: number; bytes: number }; rx: { packets: number; bytes: number } }[],
   oracle: Awaited<ReturnType<typeof tsharkConversations>>,
   linktypes: number[],

@@ -10,10 +10,14 @@ import type { WireStats } from '../../src/stats/wire-stats.js';
 /** LINKTYPE_ETHERNET */
 const EN10MB = 1;
 
-export function ingestFrames(stats: WireStats, frames: readonly Buffer[]): void {
+/** `times[i]`, when given, is frame i's timestamp in seconds (else 0). */
+export function ingestFrames(stats: WireStats, frames: readonly Buffer[], times?: readonly number[]): void {
   const s = new PacketSummary();
   const rec = new CaptureRecord();
-  for (const f of frames) {
+  for (const [i, f] of frames.entries()) {
+    const ts = times?.[i] ?? 0;
+    rec.tsSec = Math.floor(ts);
+    rec.tsNsec = Math.round((ts - rec.tsSec) * 1e9);
     rec.buf = f;
     rec.offset = 0;
     rec.caplen = rec.wirelen = f.length;
