@@ -9,6 +9,7 @@ import { CaptureRecord } from '../../src/capture/source.js';
 import { decodePacket } from '../../src/decode/packet.js';
 import { PacketSummary } from '../../src/decode/summary.js';
 import { buildReport } from '../../src/stats/snapshot.js';
+import type { FlowTableOptions } from '../../src/stats/flow-policy.js';
 import { WireStats } from '../../src/stats/wire-stats.js';
 import { ethernet, ipv4, tcp, TCP_FLAGS, udp } from '../helpers/craft.js';
 
@@ -24,8 +25,8 @@ function mac(n: number): string {
   return `02 00 00 00 00 ${n.toString(16).padStart(2, '0')}`;
 }
 
-function run(pkts: Pkt[], maxConversations?: number) {
-  const stats = new WireStats(maxConversations ? { maxConversations } : {});
+function run(pkts: Pkt[], flows?: FlowTableOptions) {
+  const stats = new WireStats(flows ? { flows } : {});
   const s = new PacketSummary();
   const rec = new CaptureRecord();
   for (const p of pkts) {
@@ -128,7 +129,8 @@ t.test('endpoint totals taken again after more packets follow MAC changes and ne
   }
 });
 
-t.test('a full conversation table refuses new conversations, not their packets', async (t) => {
+for (const whenFull of ['refuse', 'evict'] as const)
+t.test(`a full conversation table (${whenFull}) drops conversations, never their packets`, async (t) => {
   const pkts: Pkt[] = [];
   for (let i = 0; i < 5; i++) {
     const src = `198.18.0.${i + 1}`;
@@ -136,9 +138,11 @@ t.test('a full conversation table refuses new conversations, not their packets',
     // Two packets per conversation.
     for (let k = 0; k < 2; k++) pkts.push({ frame, srcMac: mac(i + 1), dstMac: mac(0x10), src, dst: '198.18.0.100' });
   }
-  const r = run(pkts, 2);
+  const r = run(pkts, { capacity: 2, whenFull });
   t.equal(r.conversations_total, 2);
-  t.same(r.flow_table, { capacity: 2, active: 2, evicted: 0, refused: 6 });
+  // Refusing: the two first conversations stay, the others' 6 packets are turned away (no time
+  // passes, so none expires). Evicting: each new conversation takes the place of the oldest.
+  t.match(r.flow_table, { capacity: 2, active: 2, ...(whenFull === 'refuse' ? { evicted: 0, refused: 6 } : { evicted: 3, refused: 0 }) });
   t.equal(r.source.packets, 10, 'every packet is in the totals');
   const server = r.endpoints.find((e) => e.addr === '198.18.0.100');
   t.same(server?.rx, { packets: 10, bytes: 10 * pkts[0]!.frame.length }, 'refused packets still count for their endpoints');
