@@ -82,6 +82,8 @@ export function formatTick(view: DashboardView, opts: { rows?: number; width?: n
     `${when}${state}  ${count(t.rates.pps[0])} pkt/s  ${formatBits(t.rates.bps[0] * 8)}  ` +
     `(10 s: ${count(t.rates.pps[1])} pkt/s ${formatBits(t.rates.bps[1] * 8)})  packets ${count(t.packets)}  ` +
     `conversations ${count(view.conversationsTotal)}` +
+    (view.flowTable.evicted > 0 ? ` (evicted ${count(view.flowTable.evicted)})` : '') +
+    (view.flowTable.refused > 0 ? `  refused ${count(view.flowTable.refused)}` : '') +
     (t.lost !== null ? `  lost ${count(t.lost)}` : '') +
     `  ${printable(src.name)}`;
   const lines = [cut(head, width)];

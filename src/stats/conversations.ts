@@ -12,7 +12,7 @@ import { ipProtocolName } from '../decode/names.js';
 import { IPPROTO, type PacketSummary } from '../decode/summary.js';
 import { TCP_FLAG } from '../decode/tcp.js';
 import { formatMac } from './address.js';
-import { FlowTable } from './flow-table.js';
+import { FlowTable, growU32 } from './flow-table.js';
 import { DEFAULT_IDLE_TIMEOUTS, DEFAULT_MAX_CONVERSATIONS, type FlowTableOptions, type IdleTimeouts, type WhenFull } from './flow-policy.js';
 import { TcpTracker } from './tcp-state.js';
 
@@ -42,6 +42,8 @@ export interface ConversationWatcher {
   evicting?(id: number): void;
   /** The conversation at id `from` is now at id `to` (a place an evicted one left). */
   moved?(from: number, to: number): void;
+  /** After a batch: ids `size`..`was`-1 are free, and a new conversation there starts afresh. */
+  shrunk?(size: number, was: number): void;
 }
 
 /** A full table frees this share of its places at once: one pass over the table per batch. */
@@ -173,6 +175,8 @@ export class Conversations {
   newestTs = -Infinity;
 
   private readonly key = new Uint32Array(CONV_KEY_WORDS);
+  /** Each held conversation's serial number: `tracked` when it came (see `serial`). */
+  private serials = new Uint32Array(0);
   private readonly watchers: ConversationWatcher[] = [];
   private readonly timeoutOf: Float64Array;
   private readonly batch: number;
@@ -234,7 +238,8 @@ export class Conversations {
     const rf = id * ROW_F64;
     const isTcp = proto === IPPROTO.TCP && s.hasPorts;
     if (t.inserted) {
-      this.tracked++;
+      if (id >= this.serials.length) this.serials = growU32(this.serials, Math.max(1024, Math.min(this.capacity, this.serials.length * 2)));
+      this.serials[id] = this.tracked++;
       f[rf + CF.FIRST_TS] = Infinity;
       f[rf + CF.LAST_TS] = -Infinity;
       w[row + CW.FLAGS] = dir === 1 ? ORIG_B : 0;
@@ -321,8 +326,11 @@ export class Conversations {
     for (let i = k - 1; i >= 0; i--) {
       const to = victims[i]!;
       const from = this.table.remove(to);
-      if (from >= 0) for (const w of this.watchers) w.moved?.(from, to);
+      if (from < 0) continue;
+      this.serials[to] = this.serials[from]!;
+      for (const w of this.watchers) w.moved?.(from, to);
     }
+    for (const w of this.watchers) w.shrunk?.(n - k, n);
     this.evicted += k;
     return true;
   }
@@ -337,6 +345,15 @@ export class Conversations {
     const protoWord = (version << 16) | (hasPorts ? PORTS_FLAG : 0) | proto;
     canonicalKey(this.key, protoWord, a, aPort ?? 0, b, bPort ?? 0);
     return this.table.find(this.key);
+  }
+
+  /**
+   * Conversation `id`'s serial number: how many came before it since the start. Unlike its id it
+   * stays while the conversation is held (a row moves when others are evicted), and it is not
+   * reused: what a dashboard follows (mod 2^32).
+   */
+  serial(id: number): number {
+    return this.serials[id]!;
   }
 
   /** The originator's key side (0 = A). */

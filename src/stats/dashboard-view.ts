@@ -58,7 +58,8 @@ export interface ViewTotals {
 }
 
 export interface ViewConversation {
-  /** Stable while the conversation lives: the detail view and the selection follow it. */
+  /** Its serial number (Conversations.serial), stable while the conversation is held: the
+   *  detail view and the selection follow it. */
   id: number;
   proto: string;
   /** Originator and responder, as in the report: "198.18.0.1:80", "[2001:db8::1]:443", "198.18.0.9". */
@@ -148,6 +149,9 @@ export interface DashboardView {
   conversations: readonly ViewConversation[];
   /** Conversations before the flow filter and the row limit. */
   conversationsTotal: number;
+  /** The flow table when it filled (README, "Flow table"): conversations evicted, packets of
+   *  new ones refused; both 0 until it does. */
+  flowTable: { capacity: number; evicted: number; refused: number };
   /** The flow filter in force (`/` in the TUI), or null. */
   flowFilter: string | null;
   /** The label filter in force (`l` in the TUI), or null: always null without a host view. */

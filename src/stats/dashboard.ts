@@ -124,6 +124,9 @@ export class Dashboard {
     this.totalsWindow = new RateWindow(Math.max(LONGEST_WINDOW, this.chartSeconds), 1);
     this.sort = opts.sort ?? 'bytes';
     this.labels = new LocalLabels(stats.conversations);
+    // A conversation's rates move with its row; a freed id's history goes with it.
+    const w = this.conversationWindow;
+    stats.conversations.watch({ moved: (from, to) => w.move(from, to), shrunk: (size, was) => w.clear(size, was) });
     if (opts.flowFilter) this.setFlowFilter(opts.flowFilter);
   }
 
@@ -216,6 +219,7 @@ export class Dashboard {
       sort: this.sort,
       conversations: this.conversationRowsView(join),
       conversationsTotal: s.conversations.size,
+      flowTable: Object.freeze({ capacity: s.conversations.capacity, evicted: s.conversations.evicted, refused: s.conversations.refused }),
       flowFilter: this.flowFilter,
       labelFilter: join ? this.labelFilterValue : null,
       endpoints: this.endpointRowsView(),
@@ -252,7 +256,7 @@ export class Dashboard {
       const id = ids[i]!;
       const r = conversationRow(c, id);
       const row: ViewConversation = {
-        id,
+        id: c.serial(id),
         proto: r.proto,
         a: r.a,
         b: r.b,

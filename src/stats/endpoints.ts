@@ -175,11 +175,13 @@ export class Endpoints {
   moved(from: number, to: number): void {
     const fresh = this.convIdsFresh;
     if (from >= fresh.length) return;
-    if (to < fresh.length) {
-      this.convIds.copyWithin(to * CONV_IDS, from * CONV_IDS, (from + 1) * CONV_IDS);
-      fresh[to] = fresh[from]!;
-    }
-    fresh[from] = 0;
+    this.convIds.copyWithin(to * CONV_IDS, from * CONV_IDS, (from + 1) * CONV_IDS);
+    fresh[to] = fresh[from]!;
+  }
+
+  /** Conversation ids `size`..`was`-1 were freed: whatever comes there is looked up anew. */
+  shrunk(size: number, was: number): void {
+    this.convIdsFresh.fill(0, size, was);
   }
 
   /**

@@ -13,7 +13,9 @@
  *   owns it);
  * - explained rows are never re-checked;
  * - another join object (or none) starts over.
- * Conversation ids are stable (the flow table never removes a row), so a label stays with its row.
+ * A full flow table evicts conversations and moves rows into their places (FlowTable.remove):
+ * a label moves with its row, and a row that moves in before it was classified is classified at
+ * the next update.
  * A row's MACs are those of its latest packets: one whose sender's MAC changes to the host's
  * after it was classified keeps its label until the join changes (a host's MAC on an existing
  * conversation: a rare event, and the report, made from the rows as they end, has it right).
@@ -97,7 +99,21 @@ export class LocalLabels {
   /** Calls to LocalJoin.classify since the start: what the cache saves is counted by tests. */
   classifications = 0;
 
-  constructor(readonly conv: Conversations) {}
+  /** Ids below `classified` that a not yet classified row moved into. */
+  private pending: number[] = [];
+
+  constructor(readonly conv: Conversations) {
+    conv.watch({
+      moved: (from, to) => {
+        if (to >= this.classified) return;
+        if (from < this.classified) this.codes[to] = this.codes[from]!;
+        else this.pending.push(to);
+      },
+      shrunk: (size) => {
+        if (this.classified > size) this.classified = size;
+      },
+    });
+  }
 
   /** The labels as of the last update, by conversation id (read-only by contract). */
   get labels(): Uint8Array {
@@ -125,6 +141,7 @@ export class LocalLabels {
     if (join !== this.join) {
       this.join = join;
       this.classified = 0;
+      this.pending = [];
       this.codes.fill(LABEL.UNKNOWN);
       this.knownAddresses = new Set();
       this.hostAddresses = new AddressSet();
@@ -154,10 +171,15 @@ export class LocalLabels {
       this.addressGeneration = join.addressGeneration;
       this.socketGeneration = join.socketGeneration;
     }
-    const host = this.hostAddresses;
-    const macs = this.hostMacs;
-    for (let id = this.classified; id < n; id++) codes[id] = this.touches(id, host) || this.touchesMac(id, macs) ? this.classify(join, id) : LABEL.THIRD_PARTY;
+    for (const id of this.pending) if (id < this.classified) codes[id] = this.first(join, id);
+    this.pending = [];
+    for (let id = this.classified; id < n; id++) codes[id] = this.first(join, id);
     this.classified = n;
+  }
+
+  /** A row's first label: a row with neither end on this host is third-party without a word of text. */
+  private first(join: LocalJoin, id: number): LabelCode {
+    return this.touches(id, this.hostAddresses) || this.touchesMac(id, this.hostMacs) ? this.classify(join, id) : LABEL.THIRD_PARTY;
   }
 
   private classify(join: LocalJoin, id: number): LabelCode {

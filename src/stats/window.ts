@@ -96,8 +96,8 @@ export class RateWindow {
 
   /**
    * Takes the counters at `now`: `cum[id * 2]` packets and `cum[id * 2 + 1]` bytes, cumulative
-   * since the series began, for ids 0..n-1. Ids are dense and never removed; an id first seen
-   * here starts from zero. `start` (first tick only; default `now`) is when counting began: the
+   * since the series began, for ids 0..n-1. Ids are dense; an id first seen here, or cleared
+   * (`clear`) since, starts from zero. `start` (first tick only; default `now`) is when counting began: the
    * first tick's counters are spread over (start, now]. A start that is not a finite time at or
    * before `now` is taken as `now`; a `now` that is not finite is refused (it would end time).
    */
@@ -201,6 +201,26 @@ export class RateWindow {
     prev.set(this.prev.subarray(0, this.size * COUNTERS));
     this.prev = prev;
     this.capacity = cap;
+  }
+
+  /** Series `from`'s history becomes series `to`'s (a conversation moved: FlowTable.remove). */
+  move(from: number, to: number): void {
+    if (from >= this.size) return;
+    const stride = this.capacity * COUNTERS;
+    for (let s = 0; s < this.span; s++) {
+      const base = s * stride;
+      this.buckets.copyWithin(base + to * COUNTERS, base + from * COUNTERS, base + (from + 1) * COUNTERS);
+    }
+    this.prev.copyWithin(to * COUNTERS, from * COUNTERS, (from + 1) * COUNTERS);
+  }
+
+  /** Series `from`..`to`-1 start from zero again: a new series there has no history. */
+  clear(from: number, to: number): void {
+    to = Math.min(to, this.size);
+    if (from >= to) return;
+    const stride = this.capacity * COUNTERS;
+    for (let s = 0; s < this.span; s++) this.buckets.fill(0, s * stride + from * COUNTERS, s * stride + to * COUNTERS);
+    this.prev.fill(0, from * COUNTERS, to * COUNTERS);
   }
 
   /** The divisor of a `seconds` window at the last tick: the history there is, at least 1 s. */

@@ -39,7 +39,7 @@ export class WireStats {
     const c = new Conversations(opts.flows ?? {});
     const e = new Endpoints(opts.maxEndpoints ?? DEFAULT_MAX_ENDPOINTS);
     // A conversation leaving the table leaves its counts with its endpoints.
-    c.watch({ evicting: (id) => e.settle(c, id), moved: (from, to) => e.moved(from, to) });
+    c.watch({ evicting: (id) => e.settle(c, id), moved: (from, to) => e.moved(from, to), shrunk: (size, was) => e.shrunk(size, was) });
     this.conversations = c;
     this.endpoints = e;
   }

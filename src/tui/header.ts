@@ -56,6 +56,10 @@ export function headerLines(view: DashboardView, width: number, wide: boolean, t
     second.push({ text: 'loss not estimated behind a filter', short: 'loss n/a', drop: 5 });
   }
   second.push({ text: `${grouped(view.conversationsTotal)} flows`, drop: 5 });
+  // A full flow table: the flows listed are not all the wire's (README, "Flow table").
+  const ft = view.flowTable;
+  if (ft.evicted > 0) second.push({ text: `${grouped(ft.evicted)} evicted`, short: `evicted ${grouped(ft.evicted)}`, drop: 3 });
+  if (ft.refused > 0) second.push({ text: `${grouped(ft.refused)} pkts refused`, short: `refused ${grouped(ft.refused)}`, style: 'alert', drop: 1 });
 
   return [fitSides(first, right, width, theme), fitSegments(second, width, theme)];
 }

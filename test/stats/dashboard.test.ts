@@ -17,6 +17,7 @@ import { Dashboard, type DashboardOptions, nextSort, selectTop } from '../../src
 import { type DashboardView, FLOW_SORTS, type FlowSort, LABEL_FILTERS } from '../../src/stats/dashboard-view.js';
 import { FilterError } from '../../src/stats/flow-filter.js';
 import { LocalJoin } from '../../src/stats/local-join.js';
+import { LABEL_NAME } from '../../src/stats/local-labels.js';
 import { localSection } from '../../src/stats/local-report.js';
 import type { HostSnapshot } from '../../src/host/snapshot.js';
 import { buildReport } from '../../src/stats/snapshot.js';
@@ -336,8 +337,7 @@ t.test('the flow filter refuses what has no meaning for a conversation, naming t
 });
 
 /** Replays a capture through the pipeline, optionally behind a capture filter, with a replay's ticks. */
-async function replayFile(file: string, opts: DashboardOptions = {}, filter?: string) {
-  const stats = new WireStats();
+async function replayFile(file: string, opts: DashboardOptions = {}, filter?: string, stats = new WireStats(), onTick?: (dash: Dashboard) => void) {
   const dash = new Dashboard(stats, opts);
   const summary = new PacketSummary();
   const ticker = new SecondTicker();
@@ -346,6 +346,7 @@ async function replayFile(file: string, opts: DashboardOptions = {}, filter?: st
   const tick = (now: number) => {
     ticks.push(now);
     dash.tick(now);
+    onTick?.(dash);
   };
   const source = await readCapture(file, (rec) => {
     if (f && !f.matches(rec)) return;
@@ -535,4 +536,30 @@ t.test('the label filter on the demo with its host: rows of that label only, wit
   t.equal(calls, want.explained.conversations + want.unexplained.conversations, "every conversation on this host's addresses classified once over all these views");
   dash.view({ source: SOURCE, join: j });
   t.equal(dash.labels.classifications, calls, 'nothing again');
+});
+
+t.test('a full flow table while the dashboard runs: labels, rates and rows follow the rows that move', async (t) => {
+  const host = loadHostSnapshots(DEMO_HOST)[1]!;
+  const j = new LocalJoin(host);
+  const stats = new WireStats({ flows: { capacity: 8 } });
+  let bad = 0;
+  let views = 0;
+  const { dash } = await replayFile(DEMO, { rows: 100 }, undefined, stats, (dash) => {
+    const v = dash.view({ source: SOURCE, join: j });
+    views++;
+    const c = stats.conversations;
+    // The cached label of every held row is what classifying it afresh says.
+    for (let id = 0; id < c.size; id++) {
+      if (LABEL_NAME[dash.labels.labels[id]!] !== j.classifyConversation(c, id).label) bad++;
+    }
+    // Rows are followed by serial: unique, and no row's 40 s history holds more than its bytes
+    // (a row that moved into an evicted one's place must not inherit its history).
+    if (new Set(v.conversations.map((r) => r.id)).size !== v.conversations.length) bad++;
+    const span = dash.conversationWindow.divisor(40);
+    for (const r of v.conversations) if (r.rates.bps[2] * span > r.aToB.bytes + r.bToA.bytes + 1e-6) bad++;
+    if (v.flowTable.evicted !== c.evicted || v.flowTable.capacity !== 8) bad++;
+  });
+  t.ok(stats.conversations.evicted > 50, `${stats.conversations.evicted} evicted over ${views} views`);
+  t.equal(bad, 0);
+  t.ok(dash.labels.classifications < stats.conversations.tracked * 2, `${dash.labels.classifications} classifications for ${stats.conversations.tracked} conversations`);
 });

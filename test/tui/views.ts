@@ -241,6 +241,7 @@ export function busy(): DashboardView {
     sort: 'bytes',
     conversations,
     conversationsTotal: conversations.length,
+    flowTable: { capacity: 1_000_000, evicted: 0, refused: 0 },
     flowFilter: null,
     labelFilter: null,
     endpoints: busyEndpoints(),
@@ -260,6 +261,7 @@ export function empty(): DashboardView {
     sort: 'bytes',
     conversations: [],
     conversationsTotal: 0,
+    flowTable: { capacity: 1_000_000, evicted: 0, refused: 0 },
     flowFilter: null,
     labelFilter: null,
     endpoints: [],
@@ -301,6 +303,12 @@ export function liveFiltered(): DashboardView {
     source: { ...v.source, name: 'eth2', promiscuous: false, filter: 'tcp port 443 or udp port 53' },
     totals: { ...v.totals, nicReceived: 250_000, nicDropped: 0, lost: null },
   };
+}
+
+/** A flood filled the flow table: conversations evicted, and (refusing) packets turned away. */
+export function liveFull(): DashboardView {
+  const v = liveLoss();
+  return { ...v, conversationsTotal: 1_000_000, flowTable: { capacity: 1_000_000, evicted: 8_937_500, refused: 62_500 } };
 }
 
 export function replayFinished(): DashboardView {
