@@ -162,3 +162,60 @@ export function generate(path: string, opts: GenOptions): { packets: number; byt
   closeSync(fd);
   return { packets: opts.packets, bytes };
 }
+
+/**
+ * A SYN flood from random sources: `packets` TCP SYNs of 60 bytes, 1 µs apart (a 1 Mpps flood),
+ * each from a different source (address in 198.18.0.0/15 and port) to 198.19.255.1:80, so every
+ * packet offers a new conversation. The sources are a scrambled counter (an odd multiplier is a
+ * bijection on 32 bits: 17 bits of address, 15 of port), random-looking and never repeated.
+ */
+export function generateFlood(path: string, packets: number): { packets: number; bytes: number } {
+  const fd = openSync(path, 'w');
+  const FRAME = 60;
+  const buf = Buffer.alloc(CHUNK + 2048);
+  buf.writeUInt32LE(0xa1b2c3d4, 0);
+  buf.writeUInt16LE(2, 4);
+  buf.writeUInt16LE(4, 6);
+  buf.writeUInt32LE(65535, 16);
+  buf.writeUInt32LE(1, 20);
+  let n = 24;
+  const t0 = 1_700_000_000;
+  for (let i = 0; i < packets; i++) {
+    const x = Math.imul(i, 0x9e3779b1) >>> 0;
+    const src = (((198 << 24) | (18 << 16)) + (x & 0x1ffff)) >>> 0;
+    const sport = 1024 + (x >>> 17);
+    buf.writeUInt32LE(t0 + Math.floor(i / 1e6), n);
+    buf.writeUInt32LE(i % 1e6, n + 4);
+    buf.writeUInt32LE(FRAME, n + 8);
+    buf.writeUInt32LE(FRAME, n + 12);
+    const o = n + 16;
+    buf.fill(0, o, o + FRAME);
+    buf.writeUInt32BE(0x02000000, o); // destination MAC 02:00:00:00:00:01
+    buf[o + 5] = 1;
+    buf.writeUInt32BE(0x02000000, o + 6); // source MAC 02:00:00:00:00:02
+    buf[o + 11] = 2;
+    buf.writeUInt16BE(0x0800, o + 12);
+    const ip = o + ETH;
+    buf[ip] = 0x45;
+    buf.writeUInt16BE(IP4 + TCP, ip + 2);
+    buf[ip + 8] = 64;
+    buf[ip + 9] = 6;
+    buf.writeUInt32BE(src, ip + 12);
+    buf.writeUInt32BE(0xc613ff01, ip + 16); // 198.19.255.1
+    const tcp = ip + IP4;
+    buf.writeUInt16BE(sport, tcp);
+    buf.writeUInt16BE(80, tcp + 2);
+    buf.writeUInt32BE(x, tcp + 4);
+    buf[tcp + 12] = 0x50;
+    buf[tcp + 13] = 0x02; // SYN
+    buf.writeUInt16BE(64240, tcp + 14);
+    n = o + FRAME;
+    if (n >= CHUNK) {
+      writeSync(fd, buf, 0, n);
+      n = 0;
+    }
+  }
+  writeSync(fd, buf, 0, n);
+  closeSync(fd);
+  return { packets, bytes: packets * FRAME };
+}

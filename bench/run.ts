@@ -5,12 +5,12 @@
  * time. The machine is small and noisy: read ratios, not absolute numbers.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDashboard, printDashboard } from './dashboard.js';
-import { generate } from './gen.js';
+import { generate, generateFlood } from './gen.js';
 import { benchLive, cpuPerMpkt, lossPercent, printLive } from './live.js';
 import { benchNetstat } from './netstat.js';
 import { mb, median, ms, pps, Summary } from './summary.js';
@@ -21,6 +21,16 @@ const PACKETS = Number(process.env.BENCH_PACKETS ?? 2_000_000);
 const FLOWS = Number(process.env.BENCH_FLOWS ?? 5000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const DIR = process.env.BENCH_DIR ?? join(tmpdir(), 'wirestat-bench');
+
+/** The report's flow_table (src/stats/snapshot.ts FlowTableFacts; bench/ compiles on its own). */
+interface FlowTableFacts {
+  capacity: number;
+  active: number;
+  evicted: number;
+  expired: number;
+  refused: number;
+  tracked: number;
+}
 
 interface Sample {
   seconds: number;
@@ -36,10 +46,13 @@ function warm(file: string): void {
   spawnSync('cat', [file], { stdio: ['ignore', 'ignore', 'ignore'] });
 }
 
-function measure(cmd: string[]): Sample {
+/** Runs `cmd` under GNU time; its standard output goes to `stdout` (a file) or nowhere. */
+function measure(cmd: string[], stdout?: string): Sample {
   // GNU time writes "elapsed maxrss_kb" to a file of its own so the tool's stderr stays apart.
   const out = join(DIR, 'time.txt');
-  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', ...cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const fd = stdout !== undefined ? openSync(stdout, 'w') : 'ignore';
+  const r = spawnSync('/usr/bin/time', ['-o', out, '-f', '%e %M', ...cmd], { stdio: ['ignore', fd, 'pipe'] });
+  if (typeof fd === 'number') closeSync(fd);
   if (r.status !== 0) throw new Error(`${cmd.join(' ')} failed (${r.status}): ${r.stderr.toString().slice(-300)}`);
   const [e, m] = spawnSync('cat', [out]).stdout.toString().trim().split(/\s+/).map(Number);
   return { seconds: e!, rssMb: m! / 1024 };
@@ -142,6 +155,59 @@ function memory(): void {
   }
 }
 
+/**
+ * A SYN flood from random sources (gen.ts generateFlood: every packet a new conversation) against
+ * the flow table's default capacity: the report's speed and peak RSS at 2M and 10M packets (the
+ * table is full from 300k on, so the two should differ little), and the table's accounting:
+ * every conversation offered is held, evicted or refused.
+ */
+function flood(): void {
+  mkdirSync(DIR, { recursive: true });
+  process.stdout.write('\nflood: report F --json on a random-source SYN flood, default flow table\n');
+  const rss: number[] = [];
+  const out = join(DIR, 'flood.json');
+  for (const packets of [2_000_000, 10_000_000]) {
+    const file = join(DIR, `flood-${packets}.pcap`);
+    if (!existsSync(file)) generateFlood(file, packets);
+    const xs: Sample[] = [];
+    const floor: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      warm(file);
+      xs.push(measure([process.execPath, CLI, 'report', file, '--json'], out));
+      warm(file);
+      floor.push(measure(['tcpdump', '-n', '-r', file, 'port 1']));
+    }
+    const s = median(xs.map((x) => x.seconds));
+    const f = median(floor.map((x) => x.seconds));
+    const ft = (JSON.parse(readFileSync(out, 'utf8')) as { flow_table: FlowTableFacts }).flow_table;
+    const offered = ft.tracked + ft.refused;
+    const books = ft.evicted + ft.refused === offered - ft.active;
+    rss.push(median(xs.map((x) => x.rssMb)));
+    process.stdout.write(
+      `  ${packets.toLocaleString('en-US')} packets: ${xs.map((x) => x.seconds.toFixed(2)).join(' ')} s, peak RSS ${xs.map((x) => x.rssMb.toFixed(0)).join(' ')} MB; ` +
+        `flow table ${JSON.stringify(ft)}\n` +
+        `    offered ${offered} = active ${ft.active} + evicted ${ft.evicted} + refused ${ft.refused}: ${books ? 'holds' : 'DOES NOT HOLD'}\n`,
+    );
+    const name = `flood ${packets / 1e6}M packets`;
+    summary.add({ figure: `${name}: report --json`, value: pps(packets / s), runs: RUNS, anchor: `floor ${pps(packets / f)}`, ratio: `${(f / s).toFixed(2)}× (goal ≥ 1 Mpps)` });
+    summary.add({ figure: `${name}: peak RSS`, value: mb(rss[rss.length - 1]!), runs: RUNS, anchor: '', ratio: 'goal ≤ 300 MB' });
+    summary.add({
+      figure: `${name}: evicted + refused`,
+      value: (ft.evicted + ft.refused).toLocaleString('en-US'),
+      runs: 1,
+      anchor: `offered − held ${(offered - ft.active).toLocaleString('en-US')}`,
+      ratio: books ? 'equal' : 'NOT EQUAL',
+    });
+  }
+  summary.add({ figure: 'flood: peak RSS at 10M / at 2M', value: `${((100 * rss[1]!) / rss[0]!).toFixed(1)}%`, runs: RUNS, anchor: '', ratio: 'goal within 10%' });
+  // Refusing: the first conversations stay, the rest are turned away (none expires in 10 s).
+  const file = join(DIR, 'flood-10000000.pcap');
+  const r = measure([process.execPath, CLI, 'report', file, '--json', '--when-full', 'refuse'], out);
+  const ft = (JSON.parse(readFileSync(out, 'utf8')) as { flow_table: FlowTableFacts }).flow_table;
+  process.stdout.write(`  --when-full refuse, 10M: ${r.seconds.toFixed(2)} s, peak RSS ${r.rssMb.toFixed(0)} MB; flow table ${JSON.stringify(ft)}\n`);
+  summary.add({ figure: 'flood 10M packets, --when-full refuse', value: pps(10_000_000 / r.seconds), runs: 1, anchor: `refused ${ft.refused.toLocaleString('en-US')}`, ratio: `held ${ft.active.toLocaleString('en-US')}` });
+}
+
 async function netstatView(): Promise<void> {
   process.stdout.write(`\nnetstat view: wirestat netstat -tuanp against netstat -tuanp, same namespace, interleaved\n`);
   const r = await benchNetstat(CLI);
@@ -196,11 +262,12 @@ async function dashboard(): Promise<void> {
   summary.add({ figure: 'TUI render, 200×60', value: ms(median(r.renderMs)), runs: r.renderMs.length, anchor: '', ratio: '' });
 }
 
-/** BENCH_ONLY=replay, memory, netstat, live or dashboard runs one part; the table of all comes last. */
+/** BENCH_ONLY=replay, memory, flood, netstat, live or dashboard runs one part; the table of all comes last. */
 async function main(): Promise<void> {
   const only = process.env.BENCH_ONLY;
   if (only === undefined || only === 'replay') replay();
   if (only === undefined || only === 'memory') memory();
+  if (only === undefined || only === 'flood') flood();
   if (only === undefined || only === 'netstat') await netstatView();
   if (only === undefined || only === 'live') await liveCapture();
   if (only === undefined || only === 'dashboard') await dashboard();

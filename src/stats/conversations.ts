@@ -47,7 +47,9 @@ export interface ConversationWatcher {
 }
 
 /** A full table frees this share of its places at once: one pass over the table per batch. */
-const BATCH_SHARE = 16;
+const BATCH_SHARE = 8;
+/** Deadlines sampled to find a large table's batch (see `cutoff`). */
+const SAMPLE = 16384;
 /** Timeout classes, indexes into `Conversations.timeoutOf`. */
 const TO = { TCP: 0, TCP_CLOSED: 1, UDP: 2, ICMP: 3, OTHER: 4 } as const;
 
@@ -99,6 +101,18 @@ const CLOSE_FLAGS = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
  * Fills `k` with the key of a packet from (src, sp) to (dst, dp): the lower (address, port)
  * first, so both directions share it. Returns the sender's key side (0 = A).
  */
+/** Conversation `id`'s deadline, from its table's views (see Conversations.deadline). */
+function deadlineOf(u32: Uint32Array, f64: Float64Array, timeouts: Float64Array, id: number): number {
+  const row = id * ROW_WORDS;
+  const pw = u32[row + K.PROTO]!;
+  const proto = pw & PROTO_MASK;
+  let cls: number = TO.OTHER;
+  if (proto === IPPROTO.TCP && (pw & PORTS_FLAG) !== 0) cls = (u32[row + CW.FLAGS]! & CLOSED) !== 0 ? TO.TCP_CLOSED : TO.TCP;
+  else if (proto === IPPROTO.UDP) cls = TO.UDP;
+  else if (proto === IPPROTO.ICMP || proto === IPPROTO.ICMPV6) cls = TO.ICMP;
+  return f64[id * ROW_F64 + CF.LAST_TS]! + timeouts[cls]!;
+}
+
 /**
  * The k-th smallest (1-based) of `a`, which it reorders: quickselect with a three-way partition,
  * so that a table of equal deadlines (a capture without timestamps) stays linear.
@@ -268,21 +282,15 @@ export class Conversations {
 
   /** When conversation `id` times out: its last packet plus its protocol's idle timeout. */
   deadline(id: number): number {
-    const w = this.table.u32;
-    const row = id * ROW_WORDS;
-    const pw = w[row + K.PROTO];
-    const proto = pw & PROTO_MASK;
-    let cls: number = TO.OTHER;
-    if (proto === IPPROTO.TCP && (pw & PORTS_FLAG) !== 0) cls = (w[row + CW.FLAGS] & CLOSED) !== 0 ? TO.TCP_CLOSED : TO.TCP;
-    else if (proto === IPPROTO.UDP) cls = TO.UDP;
-    else if (proto === IPPROTO.ICMP || proto === IPPROTO.ICMPV6) cls = TO.ICMP;
-    return this.table.f64[id * ROW_F64 + CF.LAST_TS] + this.timeoutOf[cls];
+    return deadlineOf(this.table.u32, this.table.f64, this.timeoutOf, id);
   }
 
   /**
    * The table is full and a new conversation came: frees places by the `whenFull` policy and
-   * returns whether any was freed. One pass over the table finds the batch whose deadlines come
-   * first; ties go by id. A conversation without timestamps has no deadline and goes first.
+   * returns whether any was freed. One pass over the table takes every deadline; the batch is
+   * those that come first (in a large table, first by a systematic sample's quantile: about a
+   * batch, not exactly); ties go by id. A conversation without timestamps has no deadline and
+   * goes first.
    */
   private makeRoom(): boolean {
     const now = this.newestTs;
@@ -291,48 +299,69 @@ export class Conversations {
     const n = this.table.size;
     if (this.deadlines.length < n) this.deadlines = new Float64Array(n);
     const d = this.deadlines;
+    const u32 = this.table.u32;
+    const f64 = this.table.f64;
+    const timeouts = this.timeoutOf;
     let expired = 0;
     let soonest = Infinity;
     for (let id = 0; id < n; id++) {
-      const at = this.deadline(id);
+      const at = deadlineOf(u32, f64, timeouts, id);
       d[id] = at;
       if (at < now) expired++;
       else if (at < soonest) soonest = at;
     }
-    const k = this.whenFull === 'evict' ? Math.min(this.batch, n) : Math.min(this.batch, expired);
+    const refusing = this.whenFull === 'refuse';
+    const k = refusing ? Math.min(this.batch, expired) : Math.min(this.batch, n);
     if (k === 0) {
       this.nothingExpiresBefore = soonest;
       this.scannedAt = now;
       return false;
     }
-    if (this.selectScratch.length < n) this.selectScratch = new Float64Array(n);
-    const scratch = this.selectScratch.subarray(0, n);
-    scratch.set(d.subarray(0, n));
-    const last = kthSmallest(scratch, k);
-    // The batch: every deadline below the k-th, then ties with it by id until there are k.
+    const cut = this.cutoff(d, n, k);
+    // Refusing, only expired ones may go.
+    const below = refusing ? Math.min(cut, now) : cut;
     const victims = new Int32Array(k);
     let m = 0;
-    for (let id = 0; id < n; id++) if (d[id]! < last) victims[m++] = id;
-    for (let id = 0; id < n && m < k; id++) if (d[id] === last) victims[m++] = id;
-    for (let i = 0; i < k; i++) {
-      const id = victims[i]!;
+    for (let id = 0; id < n && m < k; id++) if (d[id]! < below) victims[m++] = id;
+    if (!refusing || cut < now) for (let id = 0; id < n && m < k; id++) if (d[id] === cut) victims[m++] = id;
+    const batch = victims.subarray(0, m);
+    for (let i = 0; i < m; i++) {
+      const id = batch[i]!;
       if (d[id]! < now) this.expired++;
       for (const w of this.watchers) w.evicting?.(id);
       const t = this.table.i32[id * ROW_WORDS + CW.TCP]!;
       if (t >= 0) this.tcp.release(t);
     }
-    victims.sort();
+    batch.sort();
     // Highest id first: the last row, which moves into each hole, is then never a victim.
-    for (let i = k - 1; i >= 0; i--) {
-      const to = victims[i]!;
+    for (let i = m - 1; i >= 0; i--) {
+      const to = batch[i]!;
       const from = this.table.remove(to);
       if (from < 0) continue;
       this.serials[to] = this.serials[from]!;
       for (const w of this.watchers) w.moved?.(from, to);
     }
-    for (const w of this.watchers) w.shrunk?.(n - k, n);
-    this.evicted += k;
+    for (const w of this.watchers) w.shrunk?.(n - m, n);
+    this.evicted += m;
     return true;
+  }
+
+  /**
+   * The deadline at or below which about `k` of `d[0..n)` lie: exactly the k-th smallest in a
+   * small table; in a large one, the same quantile of a systematic sample (a selection over a
+   * million deadlines cost more than the rest of a batch's eviction).
+   */
+  private cutoff(d: Float64Array, n: number, k: number): number {
+    if (n <= SAMPLE) {
+      if (this.selectScratch.length < n) this.selectScratch = new Float64Array(n);
+      const all = this.selectScratch.subarray(0, n);
+      all.set(d.subarray(0, n));
+      return kthSmallest(all, k);
+    }
+    if (this.selectScratch.length < SAMPLE) this.selectScratch = new Float64Array(SAMPLE);
+    const sample = this.selectScratch.subarray(0, SAMPLE);
+    for (let i = 0; i < SAMPLE; i++) sample[i] = d[Math.floor((i * n) / SAMPLE)]!;
+    return kthSmallest(sample, Math.max(1, Math.round((k * SAMPLE) / n)));
   }
 
   /**

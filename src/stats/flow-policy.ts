@@ -4,7 +4,7 @@
  */
 
 /** Default limit on conversations held at once (memory: see README, "Flow table"). */
-export const DEFAULT_MAX_CONVERSATIONS = 1_000_000;
+export const DEFAULT_MAX_CONVERSATIONS = 300_000;
 
 /**
  * What a new conversation meets when the table is full (README, "Flow table"):

@@ -45,6 +45,8 @@ export class FlowTable {
   f64: Float64Array;
   /** Slot s: slots[2s] = id or EMPTY, slots[2s + 1] = that id's hash. */
   private slots: Int32Array;
+  /** Each id's hash, so `remove` finds its slot without reading its row. */
+  private hashes: Int32Array;
   private mask: number;
   /** Ids handed out so far. */
   size = 0;
@@ -66,6 +68,7 @@ export class FlowTable {
     this.u32 = new Uint32Array(buf);
     this.i32 = new Int32Array(buf);
     this.f64 = new Float64Array(buf);
+    this.hashes = new Int32Array(this.capacity);
     const n = nextPow2(this.capacity * 2);
     this.slots = new Int32Array(n * 2).fill(EMPTY);
     this.mask = n - 1;
@@ -108,6 +111,7 @@ export class FlowTable {
       while (this.slots[slot * 2] !== EMPTY) slot = (slot + 1) & this.mask;
     }
     this.u32.set(key.subarray(0, kw), id * rw);
+    this.hashes[id] = h;
     this.slots[slot * 2] = id;
     this.slots[slot * 2 + 1] = h;
     this.inserted = true;
@@ -135,14 +139,17 @@ export class FlowTable {
    */
   remove(id: number): number {
     const rw = this.rowWords;
-    this.unslot(this.slotOf(id, hashWords(this.u32, this.keyWords, id * rw)));
+    const rows = this.u32;
+    this.unslot(this.slotOf(id, this.hashes[id]!));
     const last = --this.size;
     if (id !== last) {
-      this.slots[this.slotOf(last, hashWords(this.u32, this.keyWords, last * rw)) * 2] = id;
-      this.u32.copyWithin(id * rw, last * rw, last * rw + rw);
+      this.slots[this.slotOf(last, this.hashes[last]!) * 2] = id;
+      this.hashes[id] = this.hashes[last]!;
+      // A loop, not copyWithin/fill: for 48 words the calls cost more than the moves.
+      for (let i = 0, to = id * rw, from = last * rw; i < rw; i++) rows[to + i] = rows[from + i]!;
     }
     // A new key's row reads as zeros (see `inserted`).
-    this.u32.fill(0, last * rw, last * rw + rw);
+    for (let i = last * rw, end = i + rw; i < end; i++) rows[i] = 0;
     return id === last ? -1 : last;
   }
 
@@ -182,6 +189,9 @@ export class FlowTable {
     this.i32 = new Int32Array(buf);
     this.f64 = new Float64Array(buf);
     this.capacity = cap;
+    const hashes = new Int32Array(cap);
+    hashes.set(this.hashes);
+    this.hashes = hashes;
     const old = this.slots;
     const n = nextPow2(cap * 2);
     const slots = new Int32Array(n * 2).fill(EMPTY);

@@ -1,0 +1,40 @@
+/**
+ * The flow table's policy: how many conversations it holds, what a new one meets when it is full,
+ * and when a silent conversation counts as ended (README, "Flow table").
+ */
+/** Default limit on conversations held at once (memory: see README, "Flow table"). */
+export const DEFAULT_MAX_CONVERSATIONS = 300_000;
+/**
+ * What a new conversation meets when the table is full (README, "Flow table"):
+ * - `evict`: the conversations whose idle timeout runs out soonest (the expired ones first) leave
+ *   in a batch, and the new one takes a place;
+ * - `refuse`: only expired conversations leave; while none has, new ones are turned away.
+ */
+export const WHEN_FULL = ['evict', 'refuse'];
+export const DEFAULT_IDLE_TIMEOUTS = { tcp: 300, tcpClosed: 5, udp: 60, icmp: 60, other: 60 };
+const TIMEOUT_NAMES = {
+    tcp: 'tcp',
+    'tcp-closed': 'tcpClosed',
+    udp: 'udp',
+    icmp: 'icmp',
+    other: 'other',
+};
+/** `tcp=600,udp=30` (seconds, any of tcp, tcp-closed, udp, icmp, other); throws a one-line Error. */
+export function parseIdleTimeouts(text) {
+    const out = {};
+    for (const part of text.split(',')) {
+        const m = /^\s*([a-z-]+)\s*=\s*([0-9]+(?:\.[0-9]+)?)\s*$/.exec(part);
+        const name = m ? TIMEOUT_NAMES[m[1]] : undefined;
+        if (!m || name === undefined) {
+            throw new Error(`"${part.trim()}" is not PROTOCOL=SECONDS with PROTOCOL one of ${Object.keys(TIMEOUT_NAMES).join(', ')}`);
+        }
+        out[name] = Number(m[2]);
+    }
+    return out;
+}
+/** The timeouts as `parseIdleTimeouts` reads them. */
+export function idleTimeoutsText(t) {
+    return Object.entries(TIMEOUT_NAMES)
+        .map(([text, name]) => `${text}=${t[name]}`)
+        .join(',');
+}
