@@ -174,7 +174,7 @@ export const CASES: CraftedCase[] = [
   {
     file: 'pcap-version-1.0.pcap',
     issue: 'version other than 2.x',
-    why: 'pcap 2.x is the only version ever written; the field is at byte 4',
+    why: "major version 1 is libpcap's archaic format, with another record layout; libpcap refuses it too. The field is at byte 4",
     build: () => pcapFile([{ data: SYN }], { major: 1, minor: 0 }),
     expect: { exit: 2, offset: 4, cause: 'unsupported pcap version 1.0 (only 2.x exists)' },
     oracle: { tcpdump: 0, tshark: 0 },
