@@ -517,6 +517,30 @@ export const CASES: CraftedCase[] = [
     oracle: { tcpdump: 0, tshark: 0, why: 'both reject the file at the interface block; wirestat keeps the interface (its link type is sound) and lists the option' },
   },
   {
+    file: 'pcapng-epb-option-past-block.pcapng',
+    issue: 'pcapng option running past its block (in a packet block)',
+    why: 'packet block options (flags, hashes, comments) change nothing the report counts, so they are not read and an option running past is not seen: the packet decodes',
+    build: () => {
+      // The SYN-ACK's EPB with an opt_comment claiming 64 bytes in a 4-byte option area.
+      const data = Buffer.concat([SYN_ACK, Buffer.alloc(2)]);
+      const body = Buffer.concat([u32(0, true), u32(0, true), u32(0, true), u32(SYN_ACK.length, true), u32(SYN_ACK.length, true), data, u16(1, true), u16(64, true), Buffer.alloc(4)]);
+      return Buffer.concat([shb(), idb(1), epb(0, 0, 0, SYN), block(6, body)]);
+    },
+    expect: { exit: 0, packets: 2, errors: [], malformed: {}, conversations: { [SYN_CONV]: 2 } },
+    oracle: { tcpdump: 2, tshark: 1, why: 'libpcap does not read packet block options either; tshark does, and stops at the block' },
+  },
+  {
+    file: 'pcapng-shb-option-past-block.pcapng',
+    issue: 'pcapng option running past its block (in a section header)',
+    why: 'section header options (hardware, OS, application) change nothing the report counts and are not read: the packets decode',
+    build: () => {
+      const body = Buffer.concat([u32(0x1a2b3c4d, true), u16(1, true), u16(0, true), Buffer.alloc(8, 0xff), u16(2, true), u16(64, true), Buffer.alloc(4)]);
+      return Buffer.concat([block(0x0a0d0d0a, body), idb(1), epb(0, 0, 0, SYN), epb(0, 0, 0, SYN_ACK)]);
+    },
+    expect: { exit: 0, packets: 2, errors: [], malformed: {}, conversations: { [SYN_CONV]: 2 } },
+    oracle: { tcpdump: 2, tshark: 0, why: 'libpcap does not read section header options either; tshark does, and rejects the section' },
+  },
+  {
     file: 'pcapng-if-tsresol-out-of-range.pcapng',
     issue: 'if_tsresol out of range',
     why: '10^-127 s cannot be represented exactly: microseconds (the default) are used instead, and listed',
