@@ -10,7 +10,8 @@ function outcome(c: CraftedCase): string {
   const parts = [`exit 0, ${e.packets} packet${e.packets === 1 ? '' : 's'}`];
   for (const err of e.errors) parts.push(`error at byte ${err.offset}: \`${err.reason}\``);
   for (const [reason, n] of Object.entries(e.malformed)) parts.push(`malformed \`${reason}\` × ${n}`);
-  if (e.errors.length === 0 && Object.keys(e.malformed).length === 0) parts.push('decoded cleanly');
+  for (const [proto, n] of Object.entries(e.protocols ?? {})) parts.push(`counted as \`${proto}\` × ${n}`);
+  if (e.errors.length === 0 && Object.keys(e.malformed).length === 0 && !e.protocols) parts.push('decoded cleanly');
   return parts.join('; ');
 }
 
