@@ -6,7 +6,7 @@
  */
 import { analyzeFile } from '../../src/cli/analyze.js';
 import { LINKTYPE } from '../../src/capture/linktype.js';
-import { conversationKey, normalizeIp, parseReportEndpoint, tsharkConversations } from './tshark.js';
+import { conversationKey, normalizeIp, parseReportEndpoint, tsharkConversations, type TsharkResult } from './tshark.js';
 
 /** Link types wirestat decodes (LINKTYPE_ values, plus DLT_RAW's 12 as some files store it). */
 export const DECODED_LINKTYPES = new Set<number>([...Object.values(LINKTYPE), 12]);
@@ -62,7 +62,8 @@ function hasPort(e: string): boolean {
   return e.startsWith('[') || e.split(':').length === 2;
 }
 
-export async function compareWithTshark(file: string): Promise<FileComparison> {
+/** `tshark`, when given, is tsharkConversations(file) already run (a caller that needed it too). */
+export async function compareWithTshark(file: string, tshark?: TsharkResult): Promise<FileComparison> {
   const out: FileComparison = { file, skipped: null, conversations: 0, framesOnly: 0, endpoints: 0, mismatches: [] };
   let ours;
   try {
@@ -76,7 +77,7 @@ export async function compareWithTshark(file: string): Promise<FileComparison> {
     out.skipped = `link type ${unsupported.join(',') || 'none'} not decoded`;
     return out;
   }
-  const oracle = await tsharkConversations(file);
+  const oracle = tshark ?? (await tsharkConversations(file));
 
   const mine = new Map<string, { a: string; b: string; ab: { packets: number; bytes: number }; ba: { packets: number; bytes: number } }>();
   for (const c of ours.report.conversations) {

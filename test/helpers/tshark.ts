@@ -51,6 +51,8 @@ export interface EndpointCounts {
 }
 
 export interface TsharkResult {
+  /** Frames tshark decoded (one per-frame line each), before it stopped if it did. */
+  frames: number;
   /** From -z endpoints,ip/ipv6/eth (exact): normalised address → counts. */
   endpoints: Map<string, EndpointCounts>;
   /** Frames with more than one IP header (tunnels, quoted packets) or more than one Ethernet
@@ -125,6 +127,7 @@ export async function tsharkConversations(file: string): Promise<TsharkResult> {
   let nestedIp = 0;
   let nestedEth = 0;
   let ipv6Ext = 0;
+  let frames = 0;
   let table: 'tcp' | 'udp' | 'endpoints' | null = null;
   for (const line of r.stdout.split('\n')) {
     if (line.startsWith('=====') ) {
@@ -161,6 +164,7 @@ export async function tsharkConversations(file: string): Promise<TsharkResult> {
     const all = line.split('\t');
     const f = all.map((v) => v.split(',')[0]!);
     if (f.length < FIELDS.length) continue;
+    frames++;
     const [len, protos, ipSrc, ipDst, ip6Src, ip6Dst, tSp, tDp, tStream, uSp, uDp, uStream, hoa, rtType, segLeft, , rh2, srh] =
       f as string[];
     const tokens = protos!.split(':');
@@ -199,5 +203,5 @@ export async function tsharkConversations(file: string): Promise<TsharkResult> {
     d.bytes += Number(len);
     c.from.set(src, d);
   }
-  return { conversations, indirect, tableFrames, endpoints, nestedIp, nestedEth, ipv6Ext };
+  return { frames, conversations, indirect, tableFrames, endpoints, nestedIp, nestedEth, ipv6Ext };
 }
