@@ -216,7 +216,7 @@ export class PcapngParser implements FormatParser {
       } else if (code === OPT.IF_TSRESOL) {
         const res = olen === 1 ? TsResolution.fromOption(buf[v]!) : null;
         if (sawResolution) {
-          this.errors.add(base + o, 'if_tsresol repeated; the first one is used');
+          this.errors.add(base + o, 'if_tsresol repeated; ignored (the first one decides)');
         } else if (!res) {
           this.errors.add(base + o, `if_tsresol ${olen === 1 ? `0x${buf[v]!.toString(16)}` : `of length ${olen}`} is out of range; microseconds used`);
         } else {

@@ -563,7 +563,7 @@ export const CASES: CraftedCase[] = [
     expect: {
       exit: 0,
       packets: 2,
-      errors: [{ offset: SHB_LEN + 16 + 8, reason: 'if_tsresol repeated; the first one is used' }],
+      errors: [{ offset: SHB_LEN + 16 + 8, reason: 'if_tsresol repeated; ignored (the first one decides)' }],
       malformed: {},
       conversations: { [SYN_CONV]: 2 },
       source: { first_ts: T0, last_ts: T0 + 0.001 },
