@@ -176,10 +176,13 @@ export async function runLiveDashboard(args: LiveArgs & DisplayOptions, io: Dash
   const recording = recordAlongside(args, io);
   const until = untilStopped(args.duration, io, (stop) => (session.onFailure = stop));
   const loop = new DashboardLoop(session, liveHost(), noSink, args.sort ? { sort: args.sort } : {});
-  // Stopped before the last view, so it is the whole capture's, marked finished.
-  const ended = until.then(() => session.stop());
   try {
-    return io.out.isTTY ? await runTui(loop, args, ended, null) : await runText(loop, io, args, ended);
+    // The screen gives the terminal back as soon as the capture is told to stop (a signal,
+    // --duration, a failure), before it stops, so the capture's closing lines (its counts, a
+    // failure) are printed on the restored screen, not on the alternate one that leaving it erases.
+    if (io.out.isTTY) return await runTui(loop, args, until, null);
+    // Stopped before the last block, so it is the whole capture's, marked finished.
+    return await runText(loop, io, args, until.then(() => session.stop()));
   } finally {
     await stopCapture(session, recording);
   }

@@ -73,6 +73,14 @@ export interface LiveIo {
 /** How often the interface counters are read while capturing (the issue asks for each second). */
 const NIC_EVERY_MS = 1000;
 
+/**
+ * Test hook, for test/cli/exit-matrix-lab.test.ts only: WIRESTAT_FAULT=exception:MS (or
+ * rejection:MS) makes a live capture throw (or leave a promise rejected) from a timer MS
+ * milliseconds after it starts listening: the two crashes after which the interface's
+ * promiscuity, the terminal and the -w files must still be as after a clean stop.
+ */
+const FAULT = /^(exception|rejection):(\d+)$/.exec(process.env.WIRESTAT_FAULT ?? '');
+
 /** The backend when --backend is not given: see README, "Live capture", for the measurements. */
 export const DEFAULT_BACKEND: BackendName = 'helper';
 /** uid/gid of `nobody` on Debian and most Linux systems, for a passwd without that entry. */
@@ -125,6 +133,7 @@ export class LiveSession implements DashboardSource {
   private readonly first: NicCounters | null;
   private latest: NicCounters | null;
   private readonly nicTimer: NodeJS.Timeout;
+  private readonly faultTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   /** The dashboard's pause: the screen holds still; capture and counting go on. */
   paused = false;
@@ -181,6 +190,14 @@ export class LiveSession implements DashboardSource {
       decodePacket(rec, summary);
       stats.ingest(summary);
     }, (err) => this.failed(err));
+    if (FAULT !== null) {
+      const fault = new Error(`WIRESTAT_FAULT=${FAULT[0]} (a test hook)`);
+      this.faultTimer = setTimeout(() => {
+        if (FAULT[1] === 'exception') throw fault;
+        void Promise.reject(fault);
+      }, Number(FAULT[2]));
+      this.faultTimer.unref();
+    }
   }
 
   /**
@@ -273,6 +290,7 @@ export class LiveSession implements DashboardSource {
     this.stopped = true;
     this.stoppedAt = this.io.monotonicNs();
     clearInterval(this.nicTimer);
+    clearTimeout(this.faultTimer);
     // The helper delivers what the kernel still holds before it ends: counted, and written.
     await this.cap.close();
     this.latest = readNicCounters(this.io.sysRoot, this.args.device) ?? this.latest;

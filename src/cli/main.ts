@@ -55,7 +55,13 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   fail(err);
 });
 process.on('uncaughtException', fail);
-process.on('unhandledRejection', fail);
+// An unhandled rejection is a crash like an uncaught exception, and takes its path: thrown again
+// here, it reaches `uncaughtExceptionMonitor` first, where the dashboard gives the terminal back
+// (src/tui/screen.ts), and then `fail`, whose line lands on the restored screen. Handled here
+// directly, the line was written on the alternate screen and erased with it.
+process.on('unhandledRejection', (reason) => {
+  throw reason;
+});
 
 main(process.argv.slice(2)).then((code) => {
   // Exit once output is flushed: a name lookup that outlived its deadline must not hold the

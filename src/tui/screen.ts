@@ -100,6 +100,15 @@ export function createScreen(o: ScreenOptions = {}): TuiScreen {
   const theme = makeTheme(color, unicode);
 
   const hooks = o.hooks === undefined ? (process as unknown as ProcessHooks) : o.hooks;
+  // SIGTERM on `process` is this module's (below). blessed listens to it too and calls
+  // process.exit(0) on the next turn whenever it counts no other listener; it counted while our
+  // hook was restoring, which removes blessed's listener and ours, and so found only the
+  // listener that stops a live capture (src/cli/live.ts) and exited under it: the capture's last
+  // second never reached its -w file and its counts were never printed.
+  if (o.hooks === undefined) {
+    const blessedSigterm = (blessed.screen as unknown as { _sigtermHandler?: () => void })._sigtermHandler;
+    if (blessedSigterm) process.removeListener('SIGTERM', blessedSigterm);
+  }
   const callbacks: (() => void)[] = [];
   let restored = false;
   const handlers: [Hooked, (...args: unknown[]) => void][] = [];
