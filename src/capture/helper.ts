@@ -157,6 +157,8 @@ export class HelperCapture implements LiveBackend {
   private counts: KernelCounts | null = null;
   /** tcpdump's own count of packets it wrote, from its last counters. */
   private helperCaptured = 0;
+  /** `captured` at the last poll. */
+  private capturedAtPoll = -1;
   private final: Partial<Record<'captured' | 'received' | 'dropped' | 'ifDropped', number>> = {};
   private readonly lines: string[] = [];
   private statsWaiters: ((k: KernelCounts | null) => void)[] = [];
@@ -328,7 +330,14 @@ export class HelperCapture implements LiveBackend {
   }
 
   poll(): void {
-    if (this.closing === null) this.signal('SIGUSR1');
+    if (this.closing !== null) return;
+    // tcpdump -w holds its output until 4 KiB have gathered: on a quiet link the packets would
+    // wait there for the stop. SIGUSR2 flushes it (tcpdump(1)). Sent only when tcpdump had
+    // written packets we have not got and none came since the last poll: tcpdump is idle then,
+    // not inside a write that a flush from its signal handler could interrupt.
+    if (this.captured === this.capturedAtPoll && this.helperCaptured > this.captured) this.signal('SIGUSR2');
+    this.capturedAtPoll = this.captured;
+    this.signal('SIGUSR1');
   }
 
   /** Sends `signal` to the helper; false when it is gone. */

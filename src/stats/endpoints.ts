@@ -43,6 +43,10 @@ export class Endpoints {
    * only in switchMac, which marks the entry stale. 25 bytes per conversation.
    */
   private convIds = new Int32Array(0);
+  /** The last MAC looked up and its id (endpoint ids never change). */
+  private lastMacHi = -1;
+  private lastMacLo = -1;
+  private lastMacId = -1;
   private convIdsFresh = new Uint8Array(0);
 
   constructor(limit = DEFAULT_MAX_ENDPOINTS) {
@@ -73,6 +77,16 @@ export class Endpoints {
   }
 
   private macId(hi: number, lo: number): number {
+    // Most MAC lookups on a span port are of the same router or host again: one remembered.
+    if (hi === this.lastMacHi && lo === this.lastMacLo && this.lastMacId >= 0) return this.lastMacId;
+    const id = this.lookupMac(hi, lo);
+    this.lastMacHi = hi;
+    this.lastMacLo = lo;
+    this.lastMacId = id;
+    return id;
+  }
+
+  private lookupMac(hi: number, lo: number): number {
     const k = this.key;
     k[0] = KIND_MAC;
     k[1] = hi;
