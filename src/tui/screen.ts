@@ -13,10 +13,12 @@
  * exit, SIGTERM or SIGHUP, an uncaught exception. On a signal nobody else listens to, the signal
  * is raised again once the terminal is back, so the process ends as the signal says; a crash
  * still crashes (the hook is `uncaughtExceptionMonitor`, which does not swallow it), and its
- * stack is printed on the restored screen.
+ * stack is printed on the restored screen. What no handler survives (SIGKILL) a guard process
+ * restores (guard.ts).
  */
 import type { Readable, Writable } from 'node:stream';
 import blessed from 'blessed';
+import { guardTerminal } from './guard.js';
 import { makeTheme, type Theme } from './theme.js';
 
 export interface TtyInput extends NodeJS.ReadableStream {
@@ -83,6 +85,8 @@ export function utf8Locale(env: Readonly<Record<string, string | undefined>>): b
 export function createScreen(o: ScreenOptions = {}): TuiScreen {
   const env = o.env ?? process.env;
   const term = (o.term ?? env['TERM'] ?? 'xterm') || 'xterm';
+  // The process's own terminal is guarded before blessed changes it (guard.ts: SIGKILL).
+  const guard = o.input === undefined && o.output === undefined && o.hooks === undefined ? guardTerminal() : null;
   const unicode = o.unicode ?? utf8Locale(env);
   const screen = blessed.screen({
     // @types/blessed has input and output the wrong way round (Writable in, Readable out).
@@ -125,6 +129,7 @@ export function createScreen(o: ScreenOptions = {}): TuiScreen {
     try {
       screen.destroy();
     } finally {
+      guard?.release();
       for (const fn of callbacks.splice(0)) fn();
     }
   };
