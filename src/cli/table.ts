@@ -5,7 +5,12 @@
 export type Align = 'l' | 'r';
 
 export function formatTable(header: string[], rows: string[][], align: Align[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  // A loop, not Math.max(...column): a report lists hundreds of thousands of rows, more
+  // arguments than a call may take.
+  const widths = header.map((h) => h.length);
+  for (const r of rows) {
+    for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i]!, (r[i] ?? '').length);
+  }
   const line = (cells: string[]): string =>
     cells
       .map((c, i) => (align[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
