@@ -11,6 +11,7 @@ function mustEscape(u: number): boolean {
     u === 0x7f || // DEL
     (u >= 0x80 && u <= 0x9f) || // C1 (0x9b is CSI on a UTF-8 terminal)
     (u >= 0xd800 && u <= 0xdfff) || // lone surrogates, undecodable bytes
+    u === 0x061c || // ALM (Arabic letter mark), a bidi control like LRM and RLM
     u === 0x200e ||
     u === 0x200f || // LRM, RLM
     (u >= 0x2028 && u <= 0x202e) || // line/paragraph separators, bidi embeddings and overrides
