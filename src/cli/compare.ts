@@ -12,7 +12,7 @@ import { analyzeFile } from './analyze.js';
 import { captureUntilStopped, type LiveArgs, type LiveIo } from './live.js';
 import { percent, sourceErrorLines } from './print-text.js';
 import { formatTable } from './table.js';
-import { printable } from '../host/sanitize.js';
+import { jsonForTerminal, printable } from '../host/sanitize.js';
 import { hostJoin, type Output } from './report.js';
 
 export type CompareArgs =
@@ -21,7 +21,7 @@ export type CompareArgs =
 
 export async function runCompare(args: CompareArgs, ctx: { out: Output; io: LiveIo }): Promise<number> {
   const report = 'file' in args ? await compareFile(args) : await compareLive(args.live, args.top, ctx.io);
-  ctx.out.write(args.json ? JSON.stringify(report, null, ctx.out.isTTY ? 2 : undefined) + '\n' : printCompare(report));
+  ctx.out.write(args.json ? jsonForTerminal(JSON.stringify(report, null, ctx.out.isTTY ? 2 : undefined)) + '\n' : printCompare(report));
   return 0;
 }
 

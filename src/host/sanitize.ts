@@ -18,7 +18,8 @@
  *    Backslash itself is left alone: ordinary names stay byte-identical to what netstat prints,
  *    at the price that a name holding the text `\x1b` reads like one holding ESC.
  *    These are the terminal-safety rules, and the only ones: the TUI's `cell()` (src/tui/sanitize.ts)
- *    applies them through `printable` and adds only width rules.
+ *    applies them through `printable` and adds only width rules; JSON output keeps its strings
+ *    exact and is made safe by `jsonForTerminal` below, which escapes the same characters.
  *    Zero-width and other format characters (ZWJ, ZWNJ, soft hyphen) stay: they drive no terminal,
  *    and names in several scripts need them; `cell()` escapes them where a column must be exact.
  */
@@ -198,3 +199,22 @@ export function printable(s: string): string {
   return out;
 }
 
+/**
+ * What JSON.stringify leaves raw that `printable` would escape: DEL, the C1 controls (U+009B is
+ * CSI to a terminal that takes 8-bit controls), the bidirectional controls and the line
+ * separators. It already writes C0 controls and lone surrogates as `\uNNNN`.
+ */
+const RAW_IN_JSON = /[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+const RAW_IN_JSON_ALL = new RegExp(RAW_IN_JSON.source, 'g');
+
+/**
+ * JSON text (JSON.stringify's output) with those characters written as `\uNNNN` escapes too. They
+ * can stand only inside strings, where the escape is the same character: the document parses to
+ * exactly the same value, and holds nothing a terminal would act on. For every JSON wirestat
+ * prints, to a terminal or not: JSON is for scripts, but a pipe into `less -R` or a file that is
+ * `cat` later reaches a terminal all the same, and a script cannot tell the difference.
+ */
+export function jsonForTerminal(json: string): string {
+  if (!RAW_IN_JSON.test(json)) return json;
+  return json.replace(RAW_IN_JSON_ALL, (c) => `\\u${hex4(c.charCodeAt(0))}`);
+}
