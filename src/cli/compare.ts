@@ -12,7 +12,7 @@ import { analyzeFile } from './analyze.js';
 import { captureUntilStopped, type LiveArgs, type LiveIo } from './live.js';
 import { percent, sourceErrorLines } from './print-text.js';
 import { formatTable } from './table.js';
-import { printable } from '../host/sanitize.js';
+import { jsonForTerminal, printable } from '../host/sanitize.js';
 import { hostJoin, type Output } from './report.js';
 
 export type CompareArgs =
@@ -21,7 +21,7 @@ export type CompareArgs =
 
 export async function runCompare(args: CompareArgs, ctx: { out: Output; io: LiveIo }): Promise<number> {
   const report = 'file' in args ? await compareFile(args) : await compareLive(args.live, args.top, ctx.io);
-  ctx.out.write(args.json ? JSON.stringify(report, null, ctx.out.isTTY ? 2 : undefined) + '\n' : printCompare(report));
+  ctx.out.write(args.json ? jsonForTerminal(JSON.stringify(report, null, ctx.out.isTTY ? 2 : undefined)) + '\n' : printCompare(report));
   return 0;
 }
 
@@ -41,7 +41,11 @@ async function compareLive(live: LiveArgs, top: number | undefined, io: LiveIo):
   return session.report(top, join);
 }
 
-/** The comparison as text: headline, labels, what no socket explains, quiet connections. */
+/**
+ * The comparison as text: headline, labels, what no socket explains, quiet connections. Strings
+ * from the host view or the capture pass `printable` in the prose lines; table cells are
+ * sanitised (and bounded) by `formatTable`.
+ */
 export function printCompare(r: Report): string {
   const l = r.local;
   if (l === null) return 'wirestat compare: no host view\n';
@@ -93,7 +97,7 @@ export function printCompare(r: Report): string {
         ['Proto', 'A', 'B', 'Packets', 'Bytes', 'State', 'Reason'],
         [...unexplained]
           .sort((x, y) => order(x) - order(y))
-          .map((c) => [c.proto, printable(c.a), printable(c.b), String(c.a_to_b.packets + c.b_to_a.packets), String(c.a_to_b.bytes + c.b_to_a.bytes), c.state ?? '', c.reason ?? '']),
+          .map((c) => [c.proto, c.a, c.b, String(c.a_to_b.packets + c.b_to_a.packets), String(c.a_to_b.bytes + c.b_to_a.bytes), c.state ?? '', c.reason ?? '']),
         ['l', 'l', 'l', 'r', 'r', 'l', 'l'],
       ),
     );
@@ -110,10 +114,10 @@ export function printCompare(r: Report): string {
         ['Proto', 'Local', 'Remote', 'PID/Program', 'Route'],
         l.quiet_sockets.map((s) => [
           s.proto,
-          printable(s.local),
-          printable(s.remote),
-          s.pid === null ? '-' : `${s.pid}/${printable(s.program ?? '-')}`,
-          s.interface === null ? 'no route' : `${printable(s.interface)}${s.elsewhere ? ' (elsewhere)' : ''}`,
+          s.local,
+          s.remote,
+          s.pid === null ? '-' : `${s.pid}/${s.program ?? '-'}`,
+          s.interface === null ? 'no route' : `${s.interface}${s.elsewhere ? ' (elsewhere)' : ''}`,
         ]),
         ['l', 'l', 'l', 'l', 'l'],
       ),
@@ -135,7 +139,7 @@ function countersLines(l: LocalSection): string[] {
   const nic = k.interface;
   const rows: string[][] = [
     [
-      `packets on ${printable(nic?.name ?? l.interface ?? '?')}`,
+      `packets on ${nic?.name ?? l.interface ?? '?'}`,
       String(k.captured.packets),
       nic === null ? '-' : String(nic.rx_packets + nic.tx_packets),
       nic === null ? 'interface not in both snapshots' : `rx ${nic.rx_packets} + tx ${nic.tx_packets}, dropped ${nic.rx_dropped}`,

@@ -4,6 +4,7 @@
  * when the replay ends or the capture is stopped.
  */
 import { readFileSync } from 'node:fs';
+import { printable } from '../host/sanitize.js';
 import { type HostSnapshot, parseSnapshot, SnapshotError } from '../host/snapshot.js';
 import { snapshotTaker } from './host-record.js';
 import type { FlowSort } from '../stats/dashboard-view.js';
@@ -165,8 +166,8 @@ export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Pro
   // What the reader found wrong (a cut-off last record…), once the screen is given back: the
   // dashboard showed everything before it, as `report` lists it in its header.
   const f = run.fileSummary;
-  for (const e of f?.errors ?? []) io.err(`wirestat: ${args.file}: byte ${e.offset}: ${e.reason}\n`);
-  if (f && f.errorsNotListed > 0) io.err(`wirestat: ${args.file}: … and ${f.errorsNotListed} more errors\n`);
+  for (const e of f?.errors ?? []) io.err(`wirestat: ${printable(`${args.file}: byte ${e.offset}: ${e.reason}`)}\n`);
+  if (f && f.errorsNotListed > 0) io.err(`wirestat: ${printable(args.file)}: … and ${f.errorsNotListed} more errors\n`);
   return code;
 }
 

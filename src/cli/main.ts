@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { CaptureOpenError } from '../capture/source.js';
+import { printable } from '../host/sanitize.js';
 
 export const EXIT = { OK: 0, FAILURE: 1, UNREADABLE: 2 } as const;
 
@@ -16,13 +17,17 @@ function isUserError(err: unknown): err is Error {
   return err instanceof CaptureOpenError || (err instanceof Error && (err.name === 'LiveCaptureError' || err.name === 'PrivilegeError' || err.name === 'PcapWriterError' || err.name === 'FilterError' || err.name === 'SnapshotError'));
 }
 
+/**
+ * A message quotes what it could not use (a file name, a filter, a snapshot's field, V8's excerpt
+ * of a file): one line through `printable`, so none of it acts on the terminal.
+ */
 function fail(err: unknown): never {
   if (isUserError(err)) {
-    process.stderr.write(`wirestat: ${err.message}\n`);
+    process.stderr.write(`wirestat: ${printable(err.message)}\n`);
     process.exit(EXIT.UNREADABLE);
   }
   const msg = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`wirestat: internal error: ${msg.split('\n')[0]}\n`);
+  process.stderr.write(`wirestat: internal error: ${printable(msg.split('\n')[0]!)}\n`);
   if (process.env.WIRESTAT_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exit(EXIT.FAILURE);
 }

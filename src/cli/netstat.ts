@@ -17,7 +17,7 @@ import {
 } from '../host/document.js';
 import { numericHosts, type NetstatFlags } from '../host/flags.js';
 import { addressesToResolve, bogusLineWarnings, formatSockets, processNotice } from '../host/format-sockets.js';
-import { printable } from '../host/sanitize.js';
+import { jsonForTerminal, printable } from '../host/sanitize.js';
 import { readSockets, selectSockets, type PacketSocket } from '../host/sockets.js';
 import { NETSTAT_USAGE, NetstatUsageError, parseNetstatArgs, type NetstatArgs } from './netstat-args.js';
 import { currentNetns, enterNetns, NetnsError } from './netns.js';
@@ -239,7 +239,7 @@ async function once(args: NetstatArgs, io: NetstatIo): Promise<number> {
   }
 
   if (args.json) {
-    io.out.write(JSON.stringify(doc, null, io.out.isTTY && args.interval === null ? 2 : undefined) + '\n');
+    io.out.write(jsonForTerminal(JSON.stringify(doc, null, io.out.isTTY && args.interval === null ? 2 : undefined)) + '\n');
   } else {
     if (lines.length > 0) io.out.write(lines.join('\n') + '\n');
     for (const n of notes) io.err(`${n}\n`);

@@ -1,6 +1,12 @@
 /**
  * CSV (RFC 4180) of one report table, for spreadsheets and scripts that prefer it to JSON.
+ *
+ * CSV has no escape for a control character: a raw ESC or U+009B in a process name would reach
+ * the terminal of whoever runs `--csv` without a redirect (or `cat`s the file), and many readers
+ * take a lone CR or NUL badly. So every string field is shown as `printable` shows it (`\x1b`,
+ * `\u202e`); ordinary names are unchanged, and the exact bytes are in the JSON.
  */
+import { printable } from '../host/sanitize.js';
 import { type ConversationRow, type EndpointRow, type Report, type Rows, rowsOf } from '../stats/snapshot.js';
 
 /** A report whose lists may be made on demand (snapshot.ts Rows; an array is one too). */
@@ -14,7 +20,7 @@ export type CsvTable = (typeof CSV_TABLES)[number];
 
 function field(v: string | number | null): string {
   if (v === null) return '';
-  const s = String(v);
+  const s = typeof v === 'string' ? printable(v) : String(v);
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

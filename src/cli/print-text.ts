@@ -1,8 +1,13 @@
 /**
  * The human-readable report: a header about the source, then conversations (like
  * `tshark -q -z conv`), endpoints, protocols and malformed counts.
+ *
+ * Strings from outside (the file or interface name, the filter, a reader's error) pass
+ * `printable` in the header lines; table cells are sanitised by `formatTable` (one column a
+ * character, so the columns stay aligned).
  */
 import type { SourceError } from '../capture/source.js';
+import { printable } from '../host/sanitize.js';
 import type { Report } from '../stats/snapshot.js';
 import { formatTable } from './table.js';
 
@@ -25,7 +30,7 @@ function duration(first: number | null, last: number | null): string {
 
 /** What the reader found wrong in the input (a cut-off last record, a bad block), a line each. */
 export function sourceErrorLines(errors: readonly SourceError[], notListed: number): string[] {
-  const out = errors.map((e) => `  error at byte ${e.offset}: ${e.reason}`);
+  const out = errors.map((e) => `  error at byte ${e.offset}: ${printable(e.reason)}`);
   if (notListed > 0) out.push(`  … and ${notListed} more errors`);
   return out;
 }
@@ -52,12 +57,12 @@ function liveLine(s: Report['source']): string {
 export function printText(r: Report): string {
   const s = r.source;
   const out: string[] = [];
-  out.push(`wirestat report: ${s.kind === 'live' ? `live capture on ${s.name}` : s.name}`);
+  out.push(`wirestat report: ${printable(s.kind === 'live' ? `live capture on ${s.name}` : s.name)}`);
   out.push(
     `  ${s.format ?? 'live'}, link type ${s.linktypes.join(', ') || 'none'}; ${s.packets} packets, ` +
       `${s.bytes} bytes on the wire, ${s.captured_bytes} captured`,
   );
-  if (s.filter !== null) out.push(`  filter: ${s.filter}`);
+  if (s.filter !== null) out.push(`  filter: ${printable(s.filter)}`);
   if (s.kind === 'live') out.push(`  ${liveLine(s)}`);
   const l = r.local;
   if (l !== null) {

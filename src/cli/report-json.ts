@@ -5,6 +5,7 @@
  * hundreds of megabytes (measured: 175,642 conversations took the peak RSS from 148 MB to
  * 434 MB when the whole report was built first).
  */
+import { jsonForTerminal } from '../host/sanitize.js';
 import type { ReportParts, Rows } from '../stats/snapshot.js';
 
 /** Write when a batch reaches this many characters. */
@@ -13,7 +14,9 @@ const BATCH_CHARS = 1 << 20;
 /** Stands for a list in the head's text; a control character, so data can only show it escaped. */
 const PLACEHOLDER = '\u0001rows';
 
-export function writeReportJson(p: ReportParts, write: (text: string) => void, indent?: number): void {
+export function writeReportJson(p: ReportParts, out: (text: string) => void, indent?: number): void {
+  // Every piece is JSON.stringify's text, each escape whole inside it: safe to rewrite piecewise.
+  const write = (text: string): void => out(jsonForTerminal(text));
   const text = JSON.stringify({ ...p.head, conversations: PLACEHOLDER, endpoints: PLACEHOLDER }, null, indent);
   const value = JSON.stringify(PLACEHOLDER);
   const sep = indent ? ': ' : ':';

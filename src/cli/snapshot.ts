@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { jsonForTerminal } from '../host/sanitize.js';
 import { takeSnapshot } from '../host/snapshot.js';
 import { currentNetns, enterNetns, NetnsError } from './netns.js';
 import type { Output } from './report.js';
@@ -36,7 +37,7 @@ export async function runSnapshot(args: SnapshotArgs, io: SnapshotIo): Promise<n
   const snap = await takeSnapshot({ netns: currentNetns() });
   for (const e of snap.errors) io.err(`wirestat snapshot: cannot read ${e.source}: ${e.cause}\n`);
   if (args.output === undefined || args.output === '-') {
-    io.out.write(JSON.stringify(snap, null, io.out.isTTY ? 2 : undefined) + '\n');
+    io.out.write(jsonForTerminal(JSON.stringify(snap, null, io.out.isTTY ? 2 : undefined)) + '\n');
     return snap.errors.length > 0 ? 1 : 0;
   }
   if (args.output === '' || args.output.endsWith('/')) {

@@ -4,15 +4,16 @@
  * view, a line comparing the wire with the host's sockets (the TUI's Local netstat panel's
  * figures); then the first conversations of the view (in its sort: by rate unless asked
  * otherwise) with their rates over 2, 10 and 40 s, as iftop's three columns; then an empty line.
- * Plain ASCII, no colour, no cursor movement; every string from the wire passes `printable`;
- * lines are cut to `width`.
+ * No colour, no cursor movement; every string from the wire passes `cell` (src/tui/sanitize.ts:
+ * no control code point, one column a character), so the padding lines up and the cut to
+ * `width` columns is exact.
  *
  *   2026-11-26 12:00:05 UTC  1,234 pkt/s  5.61 Mbit/s  (10 s: 1,100 pkt/s 4.90 Mbit/s)  packets 12,345  conversations 99  e0
  *   local: this host 66.5% of packets, explained 60.1% of host; unexplained 3 flows/120 pkts; third-party 40 flows/690 pkts; quiet sockets 2
  *     tcp      198.18.0.1:41284         -> 198.18.0.2:8080          3.20 Mbit/s  2.90 Mbit/s  1.20 Mbit/s    1.10 MB  SF ShADadFf
  */
-import { printable } from '../host/sanitize.js';
 import type { DashboardView, ViewConversation, ViewLocal } from '../stats/dashboard-view.js';
+import { cell } from '../tui/sanitize.js';
 import { formatTime } from './print-text.js';
 
 const SI = ['', 'k', 'M', 'G', 'T', 'P'];
@@ -47,10 +48,10 @@ function cut(line: string, width: number): string {
 
 function flowLine(c: ViewConversation): string {
   const bytes = c.aToB.bytes + c.bToA.bytes;
-  const proto = printable(c.proto).padEnd(9);
-  const a = printable(c.a).padEnd(24);
-  const b = printable(c.b).padEnd(24);
-  const extra = [c.state, c.history].filter((x): x is string => x !== null).map(printable).join(' ');
+  const proto = cell(c.proto).padEnd(9);
+  const a = cell(c.a).padEnd(24);
+  const b = cell(c.b).padEnd(24);
+  const extra = [c.state, c.history].filter((x): x is string => x !== null).map(cell).join(' ');
   const rates = c.rates.bps.map((r) => formatBits(r * 8).padStart(12)).join(' ');
   return `  ${proto}${a} -> ${b} ${rates} ${formatBytes(bytes).padStart(9)}${extra ? `  ${extra}` : ''}`;
 }
@@ -85,7 +86,7 @@ export function formatTick(view: DashboardView, opts: { rows?: number; width?: n
     (view.flowTable.evicted > 0 ? ` (evicted ${count(view.flowTable.evicted)})` : '') +
     (view.flowTable.refused > 0 ? `  refused ${count(view.flowTable.refused)}` : '') +
     (t.lost !== null ? `  lost ${count(t.lost)}` : '') +
-    `  ${printable(src.name)}`;
+    `  ${cell(src.name)}`;
   const lines = [cut(head, width)];
   if (view.local !== null) lines.push(cut(localLine(view.local), width));
   for (const c of view.conversations.slice(0, rows)) lines.push(cut(flowLine(c), width));

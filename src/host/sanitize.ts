@@ -12,16 +12,22 @@
  *        sequence, becomes the four characters `\x1b` and the rest of the sequence is inert text);
  *      - C1 controls U+0080..U+009F (a UTF-8 terminal may act on U+009B CSI) → `\u00NN`;
  *      - undecodable bytes (the surrogate escapes above) → `\xNN` of the byte;
- *      - other lone surrogates, bidirectional overrides/isolates (U+202A..U+202E,
- *        U+2066..U+2069, U+200E, U+200F) and line/paragraph separators (U+2028, U+2029) → `\uNNNN`.
+ *      - other lone surrogates, Unicode's bidirectional controls (Bidi_Control: embeddings and
+ *        overrides U+202A..U+202E, isolates U+2066..U+2069, the marks U+200E, U+200F and U+061C)
+ *        and line/paragraph separators (U+2028, U+2029) → `\uNNNN`.
  *    Backslash itself is left alone: ordinary names stay byte-identical to what netstat prints,
  *    at the price that a name holding the text `\x1b` reads like one holding ESC.
+ *    These are the terminal-safety rules, and the only ones: the TUI's `cell()` (src/tui/sanitize.ts)
+ *    applies them through `printable` and adds only width rules; JSON output keeps its strings
+ *    exact and is made safe by `jsonForTerminal` below, which escapes the same characters.
+ *    Zero-width and other format characters (ZWJ, ZWNJ, soft hyphen) stay: they drive no terminal,
+ *    and names in several scripts need them; `cell()` escapes them where a column must be exact.
  */
 
 const SURROGATE_ESCAPE_BASE = 0xdc00;
 const ASCII = /^[\x00-\x7f]*$/;
-/** Any character `needsEscape` accepts (kept in step with it; a test checks every code unit). */
-const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+/** Any character `mustEscape` accepts (kept in step with it; a test checks every code unit). */
+const NEEDS_ESCAPE = /[\x00-\x1f\x7f-\x9f\ud800-\udfff\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 
 /** UTF-8 to a string, each byte of an invalid sequence kept as U+DC00+byte. */
 export function decodeProc(bytes: Uint8Array): string {
@@ -147,11 +153,16 @@ function hex4(v: number): string {
   return hex2(v >> 8) + hex2(v);
 }
 
-function needsEscape(u: number): boolean {
+/**
+ * Whether `printable` escapes the UTF-16 code unit `u` (the rules above). A surrogate is escaped
+ * unless it is half of a well-formed pair, which the caller must see for itself.
+ */
+export function mustEscape(u: number): boolean {
   return (
     u < 0x20 ||
     (u >= 0x7f && u <= 0x9f) ||
     (u >= 0xd800 && u <= 0xdfff) ||
+    u === 0x061c ||
     u === 0x200e ||
     u === 0x200f ||
     (u >= 0x2028 && u <= 0x202e) ||
@@ -164,12 +175,12 @@ export function printable(s: string): string {
   // Nearly every line needs nothing: one native scan says so (the loop below is per character).
   if (!NEEDS_ESCAPE.test(s)) return s;
   let i = 0;
-  for (; i < s.length; i++) if (needsEscape(s.charCodeAt(i))) break;
+  for (; i < s.length; i++) if (mustEscape(s.charCodeAt(i))) break;
   if (i === s.length) return s;
   let out = s.slice(0, i);
   for (; i < s.length; i++) {
     const u = s.charCodeAt(i);
-    if (!needsEscape(u)) {
+    if (!mustEscape(u)) {
       out += s[i];
       continue;
     }
@@ -186,4 +197,24 @@ export function printable(s: string): string {
     else out += `\\u${hex4(u)}`;
   }
   return out;
+}
+
+/**
+ * What JSON.stringify leaves raw that `printable` would escape: DEL, the C1 controls (U+009B is
+ * CSI to a terminal that takes 8-bit controls), the bidirectional controls and the line
+ * separators. It already writes C0 controls and lone surrogates as `\uNNNN`.
+ */
+const RAW_IN_JSON = /[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+const RAW_IN_JSON_ALL = new RegExp(RAW_IN_JSON.source, 'g');
+
+/**
+ * JSON text (JSON.stringify's output) with those characters written as `\uNNNN` escapes too. They
+ * can stand only inside strings, where the escape is the same character: the document parses to
+ * exactly the same value, and holds nothing a terminal would act on. For every JSON wirestat
+ * prints, to a terminal or not: JSON is for scripts, but a pipe into `less -R` or a file that is
+ * `cat` later reaches a terminal all the same, and a script cannot tell the difference.
+ */
+export function jsonForTerminal(json: string): string {
+  if (!RAW_IN_JSON.test(json)) return json;
+  return json.replace(RAW_IN_JSON_ALL, (c) => `\\u${hex4(c.charCodeAt(0))}`);
 }

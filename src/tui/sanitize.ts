@@ -4,9 +4,11 @@
  * wide. That is the contract the rest of src/tui relies on: a cell's width is its `length`, so
  * columns line up and nothing spills into the next panel.
  *
- * `printable()` (src/host/sanitize.ts) already turns what could drive a terminal into visible
- * escapes (C0/C1 controls, DEL, lone surrogates and undecodable bytes, bidi overrides, line
- * separators). On top of that, a cell escapes what would break the one-column rule or hide in it:
+ * Terminal safety has one set of rules, `printable()`'s (src/host/sanitize.ts): what could drive a
+ * terminal becomes a visible escape (C0/C1 controls, DEL, lone surrogates and undecodable bytes,
+ * bidi controls, line separators). A cell applies them through `printable()` and `isOneColumn`
+ * asks `mustEscape` first, so neither restates them and a rule added there holds here too. On top
+ * of them, a cell escapes what would break the one-column rule or hide in it:
  *  - characters outside the Basic Multilingual Plane (emoji and the rest): terminals disagree on
  *    their width, and blessed without full-Unicode mode draws them as `?` → `\u{1f600}`;
  *  - East Asian wide and fullwidth characters (two columns) → `\u4e2d`;
@@ -17,7 +19,7 @@
  * The escapes are plain ASCII, so they obey the rule themselves. Backslash stays as it is, as in
  * `printable`.
  */
-import { printable } from '../host/sanitize.js';
+import { mustEscape, printable } from '../host/sanitize.js';
 
 /**
  * Blessed's own wide table (lib/unicode.js chars.wide) merged with Unicode's East Asian Wide and
@@ -88,15 +90,20 @@ function isWideBmp(u: number): boolean {
   return false;
 }
 
-/** Zero-width, font-dependent or look-alike code points (see the file comment). */
-const NOT_ONE_COLUMN = /[\p{M}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}\p{Cc}]|(?! )\p{Zs}/u;
+/**
+ * Zero-width, font-dependent or look-alike code points (see the file comment). Controls,
+ * surrogates and line separators are `mustEscape`'s; format characters (Cf) are here for their
+ * width, and include the bidi controls again only because Unicode files those under Cf too.
+ */
+const NOT_ONE_COLUMN = /[\p{M}\p{Cf}\p{Co}\p{Cn}]|(?! )\p{Zs}/u;
 /** Everything below U+0300 that is not a control, soft hyphen or no-break space is one column. */
 const SIMPLE = /^[\x20-\x7e\u00a1-\u00ac\u00ae-\u02ff]*$/;
 
 /** Whether `u` (a UTF-16 code unit, BMP) is drawn exactly one column wide by every terminal. */
 export function isOneColumn(u: number): boolean {
   if (u >= 0x20 && u < 0x7f) return true;
-  if (u >= 0xd800 && u <= 0xdfff) return false;
+  // A surrogate, even of a well-formed pair: astral characters are escaped (file comment).
+  if (mustEscape(u)) return false;
   if (isWideBmp(u) || isBlessedZeroWidth(u)) return false;
   return !NOT_ONE_COLUMN.test(String.fromCharCode(u));
 }
