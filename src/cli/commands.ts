@@ -42,7 +42,7 @@ function captureOptions<T>(y: Argv<T>) {
     })
     .option('top', { type: 'number', describe: 'keep only the N largest conversations and endpoints' })
     .option('max-flows', { type: 'number', describe: `conversations held at once (default ${DEFAULT_MAX_CONVERSATIONS.toLocaleString('en-US')})` })
-    .option('when-full', { type: 'string', choices: WHEN_FULL, describe: 'a full flow table: evict (the soonest to time out; the default) or refuse new conversations' })
+    .option('when-full', { type: 'string', choices: WHEN_FULL, describe: 'a full flow table: refuse new conversations until one times out (the default), or evict the soonest to time out' })
     .option('idle-timeout', { type: 'string', describe: `seconds of silence before a conversation has ended, e.g. tcp=600,udp=30 (default ${idleTimeoutsText(DEFAULT_IDLE_TIMEOUTS)})` })
     .option('interface', { alias: 'i', type: 'string', describe: 'capture live on this interface (promiscuous; needs root)' })
     .option('duration', { type: 'number', describe: 'live: stop after S seconds (default: at Ctrl-C)' })

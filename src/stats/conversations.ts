@@ -13,7 +13,7 @@ import { IPPROTO, type PacketSummary } from '../decode/summary.js';
 import { TCP_FLAG } from '../decode/tcp.js';
 import { formatMac } from './address.js';
 import { FlowTable, growU32 } from './flow-table.js';
-import { DEFAULT_IDLE_TIMEOUTS, DEFAULT_MAX_CONVERSATIONS, type FlowTableOptions, type IdleTimeouts, type WhenFull } from './flow-policy.js';
+import { DEFAULT_IDLE_TIMEOUTS, DEFAULT_MAX_CONVERSATIONS, DEFAULT_WHEN_FULL, type FlowTableOptions, type IdleTimeouts, type WhenFull } from './flow-policy.js';
 import { TcpTracker } from './tcp-state.js';
 
 /** Key words: [version<<16 | ports flag | proto, A0..A3, B0..B3, portA<<16 | portB]. */
@@ -205,7 +205,7 @@ export class Conversations {
     const o = typeof opts === 'number' ? { capacity: opts } : opts;
     const capacity = o.capacity ?? DEFAULT_MAX_CONVERSATIONS;
     this.table = new FlowTable(CONV_KEY_WORDS, ROW_WORDS, capacity);
-    this.whenFull = o.whenFull ?? 'evict';
+    this.whenFull = o.whenFull ?? DEFAULT_WHEN_FULL;
     this.timeouts = { ...DEFAULT_IDLE_TIMEOUTS, ...o.timeouts };
     const t = this.timeouts;
     this.timeoutOf = Float64Array.of(t.tcp, t.tcpClosed, t.udp, t.icmp, t.other);

@@ -8,12 +8,15 @@ export const DEFAULT_MAX_CONVERSATIONS = 300_000;
 
 /**
  * What a new conversation meets when the table is full (README, "Flow table"):
+ * - `refuse` (the default, as Linux conntrack drops a full table's new connections): only
+ *   expired conversations leave; while none has, new ones are turned away. Under a flood the
+ *   table keeps what it holds and the work per packet stays small;
  * - `evict`: the conversations whose idle timeout runs out soonest (the expired ones first) leave
- *   in a batch, and the new one takes a place;
- * - `refuse`: only expired conversations leave; while none has, new ones are turned away.
+ *   in a batch, and the new one takes a place: the table follows the newest conversations.
  */
-export const WHEN_FULL = ['evict', 'refuse'] as const;
+export const WHEN_FULL = ['refuse', 'evict'] as const;
 export type WhenFull = (typeof WHEN_FULL)[number];
+export const DEFAULT_WHEN_FULL: WhenFull = 'refuse';
 
 /**
  * Seconds of silence after which a conversation has ended, by protocol: Zeek's defaults

@@ -541,7 +541,7 @@ t.test('the label filter on the demo with its host: rows of that label only, wit
 t.test('a full flow table while the dashboard runs: labels, rates and rows follow the rows that move', async (t) => {
   const host = loadHostSnapshots(DEMO_HOST)[1]!;
   const j = new LocalJoin(host);
-  const stats = new WireStats({ flows: { capacity: 8 } });
+  const stats = new WireStats({ flows: { capacity: 8, whenFull: 'evict' } });
   let bad = 0;
   let views = 0;
   const { dash } = await replayFile(DEMO, { rows: 100 }, undefined, stats, (dash) => {

@@ -17,35 +17,44 @@ import { tsharkConversations } from '../helpers/tshark.js';
 
 const FILES = ['demo.pcap', 'lab-mixed.pcapng', 'lab-v6.pcap'].map((f) => join(ROOT, 'fixtures/captures', f));
 
-t.test('evicting conversations changes no total: endpoints = tshark, protocols and source as with room for all', async (t) => {
+t.test('a full table changes no total: endpoints = tshark, protocols and source as with room for all', async (t) => {
   for (const file of FILES) {
     const oracle = await tsharkConversations(file);
     const roomy = await analyzeFile(file);
-    for (const capacity of [1, 5, 12]) {
-      const { report: r } = await analyzeFile(file, { flows: { capacity } });
-      const name = `${file.split('/').pop()} with room for ${capacity}`;
-      const out: FileComparison = { file, skipped: null, conversations: 0, framesOnly: 0, endpoints: 0, mismatches: [] };
-      compareEndpoints(r.endpoints, oracle, roomy.source.linktypes, out);
-      t.same(out.mismatches, [], `${name}: ${out.endpoints} endpoints as tshark counts them`);
-      t.ok(out.endpoints > 0);
-      t.same(r.endpoints, roomy.report.endpoints, `${name}: endpoints as with room for all`);
-      t.same(r.protocols, roomy.report.protocols);
-      t.same(r.source, roomy.report.source);
-      const ft = r.flow_table;
-      // A full table frees a batch (1/16 of its places, at least one) at once.
-      t.ok(ft.evicted > 0 && ft.active <= capacity && ft.active > capacity - Math.ceil(capacity / 16) - 1, `${name}: ${ft.evicted} evicted, ${ft.active} held`);
-      t.equal(ft.tracked, ft.active + ft.evicted);
-      t.equal(ft.refused, 0, 'evict never refuses');
-      t.equal(r.conversations.length, ft.active);
-      // A held conversation may have been evicted and come back: never more than the whole.
-      const whole = new Map(roomy.report.conversations.map((c) => [[c.proto, ...[c.a, c.b].sort()].join(' '), c]));
-      let over = 0;
-      for (const c of r.conversations) {
-        const w = whole.get([c.proto, ...[c.a, c.b].sort()].join(' '));
-        const sum = (x: typeof c) => x.a_to_b.packets + x.b_to_a.packets;
-        if (!w || sum(c) > sum(w)) over++;
+    for (const whenFull of ['evict', 'refuse'] as const) {
+      for (const capacity of [1, 5, 12]) {
+        const { report: r } = await analyzeFile(file, { flows: { capacity, whenFull } });
+        const name = `${file.split('/').pop()}, ${whenFull}, room for ${capacity}`;
+        const out: FileComparison = { file, skipped: null, conversations: 0, framesOnly: 0, endpoints: 0, mismatches: [] };
+        compareEndpoints(r.endpoints, oracle, roomy.source.linktypes, out);
+        t.same(out.mismatches, [], `${name}: ${out.endpoints} endpoints as tshark counts them`);
+        t.ok(out.endpoints > 0);
+        // The same counts; ties in the order by bytes may fall otherwise (endpoints met in another order).
+        const byAddr = (es: typeof r.endpoints) => [...es].sort((x, y) => (x.addr < y.addr ? -1 : 1));
+        t.same(byAddr(r.endpoints), byAddr(roomy.report.endpoints), `${name}: endpoints as with room for all`);
+        t.same(r.protocols, roomy.report.protocols);
+        t.same(r.source, roomy.report.source);
+        const ft = r.flow_table;
+        t.equal(ft.tracked, ft.active + ft.evicted);
+        t.equal(r.conversations.length, ft.active);
+        if (whenFull === 'evict') {
+          // A full table frees a batch (an eighth of its places, at least one) at once.
+          t.ok(ft.evicted > 0 && ft.active <= capacity && ft.active > capacity - Math.ceil(capacity / 8) - 1, `${name}: ${ft.evicted} evicted, ${ft.active} held`);
+          t.equal(ft.refused, 0, 'evict never refuses');
+        } else {
+          // Only expired conversations leave (here closed TCP ones, after 5 s).
+          t.ok(ft.refused > 0 && ft.evicted === ft.expired && ft.active <= capacity, `${name}: ${ft.refused} refused, ${ft.evicted} expired and evicted, ${ft.active} held`);
+        }
+        // A held conversation may have been evicted and come back: never more than the whole.
+        const whole = new Map(roomy.report.conversations.map((c) => [[c.proto, ...[c.a, c.b].sort()].join(' '), c]));
+        let over = 0;
+        for (const c of r.conversations) {
+          const w = whole.get([c.proto, ...[c.a, c.b].sort()].join(' '));
+          const sum = (x: typeof c) => x.a_to_b.packets + x.b_to_a.packets;
+          if (!w || sum(c) > sum(w)) over++;
+        }
+        t.equal(over, 0, `${name}: every held conversation is part of one in the whole`);
       }
-      t.equal(over, 0, `${name}: every held conversation is part of one in the whole`);
     }
   }
 });
@@ -65,7 +74,7 @@ function run(opts: FlowTableOptions, frames: [number, Buffer][]) {
 
 t.test('evict: the conversation whose idle timeout runs out first leaves first', async (t) => {
   const { SYN, ACK, FIN } = TCP_FLAGS;
-  const { r, held } = run({ capacity: 2 }, [
+  const { r, held } = run({ capacity: 2, whenFull: 'evict' }, [
     [0, udpFrame(1)], // udp 1: deadline 0 + 60
     // A TCP connection opened and closed by both sides by t=12: deadline 12 + 5.
     [10, tcpFrame(true, SYN, 100)],
@@ -89,7 +98,7 @@ t.test('evict: the conversation whose idle timeout runs out first leaves first',
 t.test('evict: --idle-timeout changes the order', async (t) => {
   // With TCP after a close kept 100 s, udp 1 (deadline 60) goes first instead.
   const { SYN, ACK, RST } = TCP_FLAGS;
-  const { held } = run({ capacity: 2, timeouts: { tcpClosed: 100 } }, [
+  const { held } = run({ capacity: 2, whenFull: 'evict', timeouts: { tcpClosed: 100 } }, [
     [0, udpFrame(1)],
     [10, tcpFrame(true, SYN, 100)],
     [10.1, tcpFrame(false, RST | ACK, 0, 101)],
@@ -116,7 +125,7 @@ t.test('refuse: only expired conversations leave; new ones are turned away until
 });
 
 t.test('a conversation without timestamps goes first', async (t) => {
-  const stats = new WireStats({ flows: { capacity: 2 } });
+  const stats = new WireStats({ flows: { capacity: 2, whenFull: 'evict' } });
   ingestFrames(stats, [udpFrame(1), udpFrame(2)], [5, 6]);
   // A record without a time (hasTs false) is what a source without clocks delivers.
   stats.conversations.table.f64[0 * 24 + 11] = -Infinity;
@@ -127,12 +136,13 @@ t.test('a conversation without timestamps goes first', async (t) => {
 
 t.test('CLI: --max-flows, --when-full and --idle-timeout; bad values exit 2 with one line', async (t) => {
   const demo = join(ROOT, 'fixtures/captures/demo.pcap');
-  const ok = await runCli(['report', demo, '--json', '--max-flows', '20', '--when-full', 'refuse', '--idle-timeout', 'udp=30,tcp-closed=1']);
+  // Refusing is the default.
+  const ok = await runCli(['report', demo, '--json', '--max-flows', '20', '--idle-timeout', 'udp=30,tcp-closed=1']);
   t.equal(ok.code, 0, ok.stderr);
   const ft = JSON.parse(ok.stdout).flow_table;
   t.match(ft, { capacity: 20, active: 20, when_full: 'refuse', idle_timeouts: { tcp: 300, tcp_closed: 1, udp: 30, icmp: 60, other: 60 } });
   t.ok(ft.refused > 0);
-  const text = await runCli(['report', demo, '--max-flows', '5']);
+  const text = await runCli(['report', demo, '--max-flows', '5', '--when-full', 'evict']);
   t.match(text.stdout, /Flow table full \(5\): \d+ conversations evicted \(\d+ past their idle timeout\), not listed above/);
   for (const bad of [
     ['--idle-timeout', 'udp=x'],
