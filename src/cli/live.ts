@@ -31,6 +31,7 @@ import type { ViewSource } from '../stats/dashboard-view.js';
 import type { DashboardSource } from './dashboard-run.js';
 import { type Account, dropPrivileges, lookupAccount, PrivilegeError } from './privileges.js';
 import { besidePath, type HostRecording, recordHost } from './host-record.js';
+import { printable } from '../host/sanitize.js';
 import type { HostSnapshot } from '../host/snapshot.js';
 
 export interface LiveArgs {
@@ -114,7 +115,7 @@ async function openBackend(args: LiveArgs, io: LiveIo): Promise<LiveBackend> {
     bufferKiB: bufferBytes / 1024,
     ...(runAs !== undefined ? { runAs: { uid: runAs.uid, gid: runAs.gid } } : {}),
     argv: args.argv,
-    message: (line) => io.err(`wirestat: ${args.device}: ${line}\n`),
+    message: (line) => io.err(`wirestat: ${printable(args.device)}: ${printable(line)}\n`),
   });
 }
 
