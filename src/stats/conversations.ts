@@ -97,10 +97,6 @@ const SAW_SYN = 2;
 const CLOSED = 4;
 const CLOSE_FLAGS = TCP_FLAG.SYN | TCP_FLAG.FIN | TCP_FLAG.RST;
 
-/**
- * Fills `k` with the key of a packet from (src, sp) to (dst, dp): the lower (address, port)
- * first, so both directions share it. Returns the sender's key side (0 = A).
- */
 /** Conversation `id`'s deadline, from its table's views (see Conversations.deadline). */
 function deadlineOf(u32: Uint32Array, f64: Float64Array, timeouts: Float64Array, id: number): number {
   const row = id * ROW_WORDS;
@@ -149,6 +145,10 @@ export function kthSmallest(a: Float64Array, k: number): number {
   return a[want]!;
 }
 
+/**
+ * Fills `k` with the key of a packet from (src, sp) to (dst, dp): the lower (address, port)
+ * first, so both directions share it. Returns the sender's key side (0 = A).
+ */
 function canonicalKey(k: Uint32Array, protoWord: number, src: ArrayLike<number>, sp: number, dst: ArrayLike<number>, dp: number): number {
   let cmp = src[0]! - dst[0]!;
   if (cmp === 0) cmp = src[1]! - dst[1]!;
@@ -273,7 +273,10 @@ export class Conversations {
       this.tcp.update(w[row + CW.TCP], dir, w[row + CW.FLAGS] & ORIG_B, s);
       // Only a SYN, FIN or RST can open or close a connection.
       if ((s.tcpFlags & CLOSE_FLAGS) !== 0) {
-        w[row + CW.FLAGS] = this.tcp.closed(w[row + CW.TCP]) ? w[row + CW.FLAGS] | CLOSED : w[row + CW.FLAGS] & ~CLOSED;
+        const was = w[row + CW.FLAGS];
+        w[row + CW.FLAGS] = this.tcp.closed(w[row + CW.TCP]) ? was | CLOSED : was & ~CLOSED;
+        // Closed, its deadline came nearer than the last pass may have found.
+        if ((w[row + CW.FLAGS] & ~was & CLOSED) !== 0) this.nothingExpiresBefore = Math.min(this.nothingExpiresBefore, this.deadline(id));
       }
     }
     this.lastDir = dir;
@@ -294,8 +297,11 @@ export class Conversations {
    */
   private makeRoom(): boolean {
     const now = this.newestTs;
-    // Refusing, and nothing had expired at the last pass: nothing can until its soonest deadline.
-    if (now === this.scannedAt || now < this.nothingExpiresBefore) return false;
+    const refusing = this.whenFull === 'refuse';
+    // Refusing: nothing expires before the first timestamp (a capture without any must not cost a
+    // pass per packet), nor, after a pass found nothing expired, before its soonest deadline
+    // (while the table is full deadlines only move later, and a connection that closes lowers it).
+    if (refusing && (now === -Infinity || now === this.scannedAt || now < this.nothingExpiresBefore)) return false;
     const n = this.table.size;
     if (this.deadlines.length < n) this.deadlines = new Float64Array(n);
     const d = this.deadlines;
@@ -310,7 +316,6 @@ export class Conversations {
       if (at < now) expired++;
       else if (at < soonest) soonest = at;
     }
-    const refusing = this.whenFull === 'refuse';
     const k = refusing ? Math.min(this.batch, expired) : Math.min(this.batch, n);
     if (k === 0) {
       this.nothingExpiresBefore = soonest;

@@ -124,6 +124,21 @@ t.test('refuse: only expired conversations leave; new ones are turned away until
   t.equal(r.endpoints.find((e) => e.addr === H1)!.tx.packets, 7);
 });
 
+t.test('refuse: a connection that closes expires after its shorter timeout, though a pass found nothing before', async (t) => {
+  const { SYN, ACK, FIN } = TCP_FLAGS;
+  const { r, held } = run({ capacity: 2 }, [
+    [0, tcpFrame(true, SYN, 100)],
+    [0.1, tcpFrame(false, SYN | ACK, 101, 500)],
+    [1, udpFrame(1)],
+    [2, udpFrame(2)], // full; the pass finds the soonest deadline at 61 (udp 1)
+    [3, tcpFrame(true, FIN | ACK, 101, 501)],
+    [3, tcpFrame(false, FIN | ACK, 501, 102)], // closed at 3: its deadline is now 8
+    [9, udpFrame(3)], // the connection has expired: it leaves, udp 3 comes in
+  ]);
+  t.same(held, [`udp ${H1}:1`, `udp ${H1}:3`]);
+  t.match(r.flow_table, { evicted: 1, expired: 1, refused: 1, when_full: 'refuse' });
+});
+
 t.test('a conversation without timestamps goes first', async (t) => {
   const stats = new WireStats({ flows: { capacity: 2, whenFull: 'evict' } });
   ingestFrames(stats, [udpFrame(1), udpFrame(2)], [5, 6]);
