@@ -17,6 +17,8 @@ import { decoderFor } from './decoder-thread.js';
 export interface AnalyzeOptions extends StatsOptions, ReportOptions, ReadOptions {
   /** A capture filter (pcap-filter(7) subset, src/decode/filter.ts): only matching packets count. */
   filter?: string;
+  /** Called with the tables before the first packet (a flow exporter watches them). */
+  onStats?: (stats: WireStats) => void;
 }
 
 export interface Analysis {
@@ -31,6 +33,7 @@ export interface Analysis {
 /** Reads all of `name` (`-` for standard input). Rejects with CaptureOpenError if unreadable. */
 export async function analyzeFile(name: string, opts: AnalyzeOptions = {}): Promise<Analysis> {
   const stats = new WireStats(opts);
+  opts.onStats?.(stats);
   const filter = opts.filter?.trim() ? opts.filter : undefined;
   // A malformed or unsupported expression fails here, before any thread starts reading.
   if (filter !== undefined) (await import('../decode/filter.js')).compileFilter(filter);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
 import { type Output, runReport } from './report.js';
+import { parseIpfixTarget } from '../export/ipfix-sink.js';
 import type { LiveArgs, LiveIo } from './live.js';
 import { BACKENDS, type BackendName } from '../capture/live-backend.js';
 import { FLOW_SORTS, type FlowSort } from '../stats/dashboard-view.js';
@@ -185,7 +186,16 @@ export async function runCommands(
         captureOptions(y)
           .positional('file', { type: 'string', describe: 'capture file, or - for stdin' })
           .option('host', { type: 'string', describe: 'label conversations with a host snapshot (wirestat snapshot)' })
+          .option('export', { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP)' })
           .check((a) => {
+            for (const target of a.export ?? []) {
+              try {
+                parseIpfixTarget(target);
+              } catch (e) {
+                throw new UsageError(`--export: ${(e as Error).message}`);
+              }
+            }
+            if (a.export !== undefined && a.file === undefined) throw new UsageError('--export applies to a capture file (live export is not built yet)');
             if ((a.file === undefined) === (a.interface === undefined)) {
               throw new UsageError('name a capture file or an interface (-i IF), not both');
             }
@@ -205,7 +215,16 @@ export async function runCommands(
           return;
         }
         code = await runReport(
-          { file, json: a.json, csv: a.csv as CsvTable | undefined, top: a.top, flows: flowTableArgs(a), filter: a.filter, host: a.host },
+          {
+            file,
+            json: a.json,
+            csv: a.csv as CsvTable | undefined,
+            top: a.top,
+            flows: flowTableArgs(a),
+            filter: a.filter,
+            host: a.host,
+            ...(a.export ? { export: a.export, warn: (line: string) => void process.stderr.write(`${line}\n`) } : {}),
+          },
           stdout,
         );
       },

@@ -4,6 +4,8 @@
  */
 import type { LocalJoin } from '../stats/local-join.js';
 import type { FlowTableOptions } from '../stats/flow-policy.js';
+import type { FlowExport } from '../export/flow-export.js';
+import type { WireStats } from '../stats/wire-stats.js';
 import { materialize, partsOf, type Report, type ReportParts } from '../stats/snapshot.js';
 import { analyzeFile } from './analyze.js';
 import { type CsvTable, writeCsv } from './print-csv.js';
@@ -19,6 +21,10 @@ export interface ReportArgs {
   filter?: string;
   /** A host snapshot: labels every conversation and adds the local section. */
   host?: string;
+  /** Flow export targets: ipfix://HOST:PORT. */
+  export?: readonly string[];
+  /** Where warnings go (the exporters' drops). */
+  warn?: (line: string) => void;
 }
 
 /** Side effects enter here: the CLI passes process.stdout, tests pass a collector. */
@@ -30,14 +36,30 @@ export interface Output {
 
 export async function runReport(args: ReportArgs, out: Output): Promise<number> {
   const host = args.host !== undefined ? await hostJoin([args.host]) : null;
+  const exporting = args.export?.length ? await openExport(args.export) : null;
+  let flows: FlowExport | null = null;
   const { parts } = await analyzeFile(args.file, {
+    ...(exporting ? { onStats: (stats: WireStats) => void (flows = new exporting.FlowExport(stats.conversations, exporting.sinks)) } : {}),
     ...(host ? { host } : {}),
     ...(args.top !== undefined ? { top: args.top } : {}),
     ...(args.flows ? { flows: args.flows } : {}),
     ...(args.filter !== undefined ? { filter: args.filter } : {}),
   });
+  if (flows !== null && exporting !== null) {
+    await (flows as FlowExport).finish();
+    for (const s of exporting.sinks) {
+      if (s.dropped > 0 || s.errors > 0) args.warn?.(`wirestat: ipfix://${s.target.host}:${s.target.port}: ${s.dropped} messages dropped (queue full), ${s.errors} send errors`);
+    }
+  }
   printParts(parts, args, out);
   return 0;
+}
+
+/** The sinks of `--export` targets, opened before the capture is read (a bad target fails first). */
+async function openExport(targets: readonly string[]) {
+  const [{ FlowExport }, { IpfixUdpSink, parseIpfixTarget }] = await Promise.all([import('../export/flow-export.js'), import('../export/ipfix-sink.js')]);
+  const sinks = await Promise.all(targets.map((t) => IpfixUdpSink.open(parseIpfixTarget(t))));
+  return { FlowExport, sinks };
 }
 
 /** The host view from snapshot files (wirestat.snapshot/1); throws SnapshotError (one line). */

@@ -283,6 +283,11 @@ export class Conversations {
     return id;
   }
 
+  /** Whether conversation `id` is a TCP connection already closed or reset. */
+  closed(id: number): boolean {
+    return (this.table.i32[id * ROW_WORDS + CW.FLAGS]! & CLOSED) !== 0;
+  }
+
   /** When conversation `id` times out: its last packet plus its protocol's idle timeout. */
   deadline(id: number): number {
     return deadlineOf(this.table.u32, this.table.f64, this.timeoutOf, id);

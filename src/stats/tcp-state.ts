@@ -144,6 +144,21 @@ export class TcpTracker {
     return this.rows[t * ROW_WORDS + side * SIDE_WORDS + SW.REXMITS]!;
   }
 
+  /**
+   * The TCP flags key side `side` sent, as far as its history tells them (for a flow record's
+   * tcpControlBits): SYN, FIN, RST, and ACK for an ACK or a segment with payload. PSH and URG
+   * are not kept.
+   */
+  flagsSent(t: number, side: number): number {
+    const seen = (this.rows[t * ROW_WORDS + CW.SEEN]! >>> (side * SEEN_SIDE_SHIFT)) & 0xffff;
+    let f = 0;
+    if (seen & SEEN.SYN) f |= TCP_FLAG.SYN;
+    if (seen & SEEN.FIN) f |= TCP_FLAG.FIN;
+    if (seen & SEEN.RST) f |= TCP_FLAG.RST;
+    if (seen & (SEEN.ACK | SEEN.DATA)) f |= TCP_FLAG.ACK;
+    return f;
+  }
+
   /** Segments with RST that key side `side` sent. */
   resets(t: number, side: number): number {
     return this.rows[t * ROW_WORDS + side * SIDE_WORDS + SW.RSTS]!;

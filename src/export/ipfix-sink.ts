@@ -1,0 +1,152 @@
+/**
+ * `--export ipfix://HOST:PORT`: conversations as IPFIX over UDP to a collector (nfcapd, pmacct,
+ * ntopng …), one record per direction. Sending never waits: messages not yet handed to the
+ * kernel are bounded, and what would go past the bound is dropped and counted (`dropped`), so a
+ * slow or absent collector cannot stall a capture.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { PROTO_FRAGMENT } from '../stats/conversations.js';
+import type { FlowPiece, FlowSink } from './flow-export.js';
+import { type IpfixFlow, IpfixWriter } from './ipfix.js';
+
+/** Messages handed to the socket and not yet sent, at most (about 1.4 MB). */
+const MAX_IN_FLIGHT = 1024;
+
+export interface IpfixTarget {
+  host: string;
+  port: number;
+}
+
+/** `ipfix://HOST:PORT` (an IPv6 host in brackets); throws a one-line Error otherwise. */
+export function parseIpfixTarget(text: string): IpfixTarget {
+  const m = /^ipfix:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : 0;
+  if (!m || port < 1 || port > 65535) throw new Error(`"${text}" is not ipfix://HOST:PORT (UDP, port 1-65535)`);
+  const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
+  if (m[1]!.startsWith('[') && isIP(host) !== 6) throw new Error(`"${host}" in ${text} is not an IPv6 address`);
+  return { host, port };
+}
+
+export class IpfixUdpSink implements FlowSink {
+  /** Messages dropped because the socket's queue was full. */
+  dropped = 0;
+  /** Send errors (the collector's port closed: ICMP unreachable on a connected socket). */
+  errors = 0;
+  /** Conversations not exported: later fragments, whose protocol no header names. */
+  skipped = 0;
+  private inFlight = 0;
+  private readonly writer: IpfixWriter;
+  private readonly flow: IpfixFlow = {
+    version: 4,
+    src: [],
+    srcOff: 0,
+    dst: [],
+    dstOff: 0,
+    srcPort: 0,
+    dstPort: 0,
+    proto: 0,
+    packets: 0,
+    bytes: 0,
+    startMs: 0,
+    endMs: 0,
+    tcpFlags: 0,
+    endReason: 0,
+  };
+  private drained: (() => void) | null = null;
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly target: IpfixTarget,
+    observationDomain: number,
+  ) {
+    this.writer = new IpfixWriter({
+      observationDomain,
+      nowSec: () => Date.now() / 1000,
+      send: (msg) => this.send(msg),
+    });
+  }
+
+  /** Resolves the host and opens the socket; throws a one-line Error when it cannot. */
+  static async open(target: IpfixTarget, observationDomain = 1): Promise<IpfixUdpSink> {
+    const family = isIP(target.host) === 6 || (isIP(target.host) === 0 && target.host.includes(':')) ? 'udp6' : 'udp4';
+    const socket = createSocket(family);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.connect(target.port, target.host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    }).catch((err: Error) => {
+      socket.close();
+      throw new Error(`ipfix://${target.host}:${target.port}: ${err.message}`);
+    });
+    const sink = new IpfixUdpSink(socket, target, observationDomain);
+    socket.on('error', () => sink.errors++);
+    return sink;
+  }
+
+  get records(): number {
+    return this.writer.records;
+  }
+
+  get messages(): number {
+    return this.writer.messages;
+  }
+
+  write(p: FlowPiece): void {
+    const c = p.conv;
+    const id = p.id;
+    const proto = c.proto(id);
+    if (proto === PROTO_FRAGMENT) {
+      this.skipped++;
+      return;
+    }
+    const f = this.flow;
+    const keys = c.table.u32;
+    const ports = c.hasPorts(id);
+    f.version = c.version(id) === 6 ? 6 : 4;
+    f.proto = proto;
+    f.src = keys;
+    f.dst = keys;
+    f.startMs = p.firstTs !== null ? Math.round(p.firstTs * 1000) : 0;
+    f.endMs = p.lastTs !== null ? Math.round(p.lastTs * 1000) : 0;
+    f.endReason = p.endReason;
+    const t = c.tcpIndex(id);
+    // The originator's direction first, as the report lists it.
+    const o = c.origSide(id);
+    for (const side of [o, 1 - o]) {
+      if (p.packets[side] === 0) continue;
+      f.srcOff = c.addrOffset(id, side);
+      f.dstOff = c.addrOffset(id, 1 - side);
+      f.srcPort = ports ? c.port(id, side) : 0;
+      f.dstPort = ports ? c.port(id, 1 - side) : 0;
+      f.packets = p.packets[side]!;
+      f.bytes = p.bytes[side]!;
+      f.tcpFlags = t >= 0 ? c.tcp.flagsSent(t, side) : 0;
+      this.writer.add(f);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.writer.flush();
+    if (this.inFlight > 0) await new Promise<void>((r) => (this.drained = r));
+    await new Promise<void>((r) => this.socket.close(() => r()));
+  }
+
+  private send(msg: Buffer): void {
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      this.dropped++;
+      return;
+    }
+    this.inFlight++;
+    this.socket.send(msg, (err) => {
+      if (err) this.errors++;
+      if (--this.inFlight === 0 && this.drained) {
+        const d = this.drained;
+        this.drained = null;
+        d();
+      }
+    });
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * `report FILE --export ipfix://HOST:PORT` against the tools that read IPFIX: Debian's nfcapd
+ * collects what wirestat sends and `nfdump -r` must list every direction of every conversation
+ * with the report's packets and bytes; tshark's cflow dissector must decode every message (no
+ * malformed packet, no data set without its template) to the same records and sequence numbers.
+ * And the encoder's own rules: message size, template refresh, sequence numbers.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import t from 'tap';
+import { IpfixWriter, RECORD_V4, TEMPLATE_V4 } from '../../src/export/ipfix.js';
+import { looksLikeStackTrace, ROOT, runCli } from '../helpers/cli.js';
+import { ethernet, ipv4, pcapFile, udp } from '../helpers/craft.js';
+
+const run = promisify(execFile);
+const FIXTURES = ['demo.pcap', 'lab-mixed.pcapng', 'lab-v6.pcapng', 'lab-any-sll2.pcap'].map((f) => join(ROOT, 'fixtures/captures', f));
+const tmp = mkdtempSync(join(tmpdir(), 'wirestat-ipfix-'));
+t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Row {
+  proto: string;
+  a: string;
+  b: string;
+  a_to_b: { packets: number; bytes: number };
+  b_to_a: { packets: number; bytes: number };
+}
+
+/** "198.18.0.1:80", "[2001:db8::1]:443", "198.18.0.9" → address and port (0 without one). */
+function endpoint(e: string): [string, number] {
+  const v6 = /^\[(.+)\]:(\d+)$/.exec(e);
+  if (v6) return [v6[1]!, Number(v6[2])];
+  const v4 = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(e);
+  if (v4) return [v4[1]!, Number(v4[2])];
+  return [e, 0];
+}
+
+/** The report's conversations as one record per direction that carried packets: "src sp dst dp" → [packets, bytes]. */
+function directions(rows: Row[]): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  for (const c of rows) {
+    if (c.proto === 'fragment') continue; // no protocol to export (README, "Flow export")
+    const [a, ap] = endpoint(c.a);
+    const [b, bp] = endpoint(c.b);
+    for (const [from, fp, to, tp, n] of [
+      [a, ap, b, bp, c.a_to_b],
+      [b, bp, a, ap, c.b_to_a],
+    ] as const) {
+      if (n.packets === 0) continue;
+      const key = `${from} ${fp} ${to} ${tp}`;
+      const have = out.get(key) ?? [0, 0];
+      out.set(key, [have[0] + n.packets, have[1] + n.bytes]);
+    }
+  }
+  return out;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(0, '127.0.0.1', () => {
+      const port = s.address().port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+t.test('nfcapd collects every direction of every conversation; nfdump -r lists the report\'s packets and bytes', async (t) => {
+  const have = await run('sh', ['-c', 'command -v nfcapd && command -v nfdump']).then(
+    () => true,
+    () => false,
+  );
+  if (!have) {
+    if (process.env.CI === 'true') t.fail('nfcapd and nfdump are needed: apt-get install nfdump');
+    else t.skip('nfcapd/nfdump not installed (apt-get install nfdump)');
+    return;
+  }
+  for (const file of FIXTURES) {
+    const name = file.split('/').pop()!;
+    const dir = join(tmp, `nfcapd-${name}`);
+    rmSync(dir, { recursive: true, force: true });
+    await run('mkdir', ['-p', dir]);
+    const port = await freePort();
+    // -B: a socket buffer for the whole burst; -t: no file rotation during the test.
+    const collector = spawn('nfcapd', ['-w', dir, '-b', '127.0.0.1', '-p', String(port), '-t', '3600', '-B', '8000000'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    collector.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    await new Promise((r) => setTimeout(r, 500));
+    const r = await runCli(['report', file, '--json', '--export', `ipfix://127.0.0.1:${port}`]);
+    t.equal(r.code, 0, `${name}: report exits 0`);
+    t.equal(r.stderr, '', `${name}: no warning (nothing dropped)`);
+    await new Promise((r) => setTimeout(r, 300));
+    collector.kill('SIGTERM');
+    await new Promise((r) => collector.once('exit', r));
+    const files = readdirSync(dir).filter((f) => f.startsWith('nfcapd.'));
+    t.ok(files.length > 0, `${name}: nfcapd wrote a file (${log.trim().split('\n').pop()})`);
+    const dump = await run('nfdump', ['-R', dir, '-q', '-N', '-o', 'fmt:%sa|%sp|%da|%dp|%pkt|%byt']);
+    const got = new Map<string, [number, number]>();
+    for (const line of dump.stdout.split('\n')) {
+      const f = line.split('|').map((x) => x.trim());
+      if (f.length !== 6) continue;
+      const key = `${f[0]} ${Number(f[1])} ${f[2]} ${Number(f[3])}`;
+      const have = got.get(key) ?? [0, 0];
+      got.set(key, [have[0] + Number(f[4]), have[1] + Number(f[5])]);
+    }
+    const want = directions(JSON.parse(r.stdout).conversations);
+    t.ok(want.size > 0);
+    t.same(got, want, `${name}: ${want.size} directions, as many in nfdump with the same packets and bytes`);
+    t.match(log, /Sequence Errors: 0, Bad Packets: 0/, `${name}: nfcapd saw no sequence errors or bad packets`);
+  }
+});
+
+/** What a local UDP collector receives while `report FILE --export` runs. */
+async function collect(file: string): Promise<{ messages: Buffer[]; report: { conversations: Row[] } }> {
+  const sock = createSocket('udp4');
+  const messages: Buffer[] = [];
+  sock.on('message', (m) => messages.push(m));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const r = await runCli(['report', file, '--json', '--export', `ipfix://127.0.0.1:${sock.address().port}`]);
+  await new Promise((r) => setTimeout(r, 200));
+  sock.close();
+  if (r.code !== 0) throw new Error(r.stderr);
+  return { messages, report: JSON.parse(r.stdout) };
+}
+
+t.test('tshark decodes every message: no malformed packet, every data set has its template, the same records', async (t) => {
+  for (const file of FIXTURES) {
+    const name = file.split('/').pop()!;
+    const { messages, report } = await collect(file);
+    t.ok(messages.length > 0);
+    // Port 4739 is IPFIX's (IANA): tshark's cflow dissector takes it without being told.
+    const pcap = join(tmp, `${name}.ipfix.pcap`);
+    writeFileSync(pcap, pcapFile(messages.map((m, i) => ({ sec: 1_700_000_000 + i, data: ethernet(0x0800, ipv4(17, '127.0.0.1', '127.0.0.1', udp(40000, 4739, m))) }))));
+    const bad = await run('tshark', ['-n', '-r', pcap, '-Y', '_ws.malformed || _ws.expert.severity >= "warning" || !cflow']);
+    t.equal(bad.stdout.trim(), '', `${name}: no malformed, warned or undecoded message`);
+    const json = JSON.parse((await run('tshark', ['-n', '-r', pcap, '-T', 'json'], { maxBuffer: 256 << 20 })).stdout) as { _source: { layers: { cflow: Record<string, unknown> } } }[];
+    const got = new Map<string, [number, number]>();
+    let records = 0;
+    let dataSets = 0;
+    let withTemplate = 0;
+    const sequences: number[] = [];
+    const walk = (o: Record<string, unknown>): void => {
+      if ('cflow.flowset_id' in o && Number(o['cflow.flowset_id']) >= 256) {
+        dataSets++;
+        if ('cflow.template_frame' in o) withTemplate++;
+      }
+      if ('cflow.packets' in o) {
+        records++;
+        const src = (o['cflow.srcaddr'] ?? o['cflow.srcaddrv6']) as string;
+        const dst = (o['cflow.dstaddr'] ?? o['cflow.dstaddrv6']) as string;
+        const key = `${src} ${Number(o['cflow.srcport'])} ${dst} ${Number(o['cflow.dstport'])}`;
+        const have = got.get(key) ?? [0, 0];
+        got.set(key, [have[0] + Number(o['cflow.packets']), have[1] + Number(o['cflow.octets'])]);
+        return;
+      }
+      for (const v of Object.values(o)) if (v && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>);
+    };
+    for (const p of json) {
+      const c = p._source.layers.cflow;
+      sequences.push(Number(c['cflow.sequence']));
+      walk(c);
+    }
+    t.equal(withTemplate, dataSets, `${name}: ${dataSets} data sets, each with its template`);
+    t.same(got, directions(report.conversations), `${name}: ${records} records, the report's directions`);
+    // RFC 7011 §3.1: each message's sequence number counts the data records sent before it.
+    let before = 0;
+    const want: number[] = [];
+    const perMessage = json.map((p) => {
+      let n = 0;
+      const count = (o: Record<string, unknown>): void => {
+        if ('cflow.packets' in o) n++;
+        else for (const v of Object.values(o)) if (v && typeof v === 'object' && !Array.isArray(v)) count(v as Record<string, unknown>);
+      };
+      count(p._source.layers.cflow);
+      return n;
+    });
+    for (const n of perMessage) {
+      want.push(before);
+      before += n;
+    }
+    t.same(sequences, want, `${name}: sequence numbers`);
+  }
+});
+
+t.test('the encoder: messages within the size limit, templates first and every N messages, sequence numbers', async (t) => {
+  const sent: Buffer[] = [];
+  const w = new IpfixWriter({ observationDomain: 7, maxMessage: 400, templateEvery: 3, nowSec: () => 1_800_000_000, send: (m) => sent.push(m) });
+  const words = [0xc6120001, 0, 0, 0];
+  for (let i = 0; i < 50; i++) {
+    w.add({ version: 4, src: words, srcOff: 0, dst: words, dstOff: 0, srcPort: i, dstPort: 80, proto: 6, packets: 1, bytes: 60, startMs: 1, endMs: 2, tcpFlags: 2, endReason: 3 });
+  }
+  w.flush();
+  let seq = 0;
+  sent.forEach((m, i) => {
+    t.ok(m.length <= 400, `message ${i}: ${m.length} bytes`);
+    t.equal(m.readUInt16BE(0), 10);
+    t.equal(m.readUInt16BE(2), m.length);
+    t.equal(m.readUInt32BE(4), 1_800_000_000);
+    t.equal(m.readUInt32BE(8), seq, `message ${i}: sequence`);
+    t.equal(m.readUInt32BE(12), 7);
+    let at = 16;
+    let records = 0;
+    const sets: number[] = [];
+    while (at < m.length) {
+      const id = m.readUInt16BE(at);
+      const len = m.readUInt16BE(at + 2);
+      sets.push(id);
+      if (id === TEMPLATE_V4) records += (len - 4) / RECORD_V4;
+      at += len;
+    }
+    t.equal(at, m.length, 'sets fill the message');
+    t.same(sets[0] === 2, i % 3 === 0, `message ${i}: templates ${i % 3 === 0 ? 'first' : 'not due'}`);
+    seq += records;
+  });
+  t.equal(seq, 50);
+  t.equal(w.records, 50);
+});
+
+t.test('--export: a bad target exits 2 with one line', async (t) => {
+  for (const bad of ['ipfix://127.0.0.1', 'ipfix://host:0', 'netflow://127.0.0.1:2055', 'ipfix://[nothex]:4739']) {
+    const r = await runCli(['report', join(ROOT, 'fixtures/captures/demo.pcap'), '--export', bad]);
+    t.equal(r.code, 2, bad);
+    t.match(r.stderr, /^wirestat: --export: .*\nTry 'wirestat --help'\.\n$/, r.stderr);
+    t.notOk(looksLikeStackTrace(r.stderr));
+  }
+});
