@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
 import { type Output, runReport } from './report.js';
-import { parseIpfixTarget } from '../export/ipfix-sink.js';
+import { parseExportTarget } from '../export/targets.js';
 import type { LiveArgs, LiveIo } from './live.js';
 import { BACKENDS, type BackendName } from '../capture/live-backend.js';
 import { FLOW_SORTS, type FlowSort } from '../stats/dashboard-view.js';
@@ -190,7 +190,7 @@ export async function runCommands(
           .check((a) => {
             for (const target of a.export ?? []) {
               try {
-                parseIpfixTarget(target);
+                parseExportTarget(target);
               } catch (e) {
                 throw new UsageError(`--export: ${(e as Error).message}`);
               }

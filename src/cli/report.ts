@@ -48,7 +48,8 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
   if (flows !== null && exporting !== null) {
     await (flows as FlowExport).finish();
     for (const s of exporting.sinks) {
-      if (s.dropped > 0 || s.errors > 0) args.warn?.(`wirestat: ipfix://${s.target.host}:${s.target.port}: ${s.dropped} messages dropped (queue full), ${s.errors} send errors`);
+      const problems = s.problems();
+      if (problems !== null) args.warn?.(`wirestat: ${s.target.text}: ${problems}`);
     }
   }
   printParts(parts, args, out);
@@ -57,9 +58,8 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
 
 /** The sinks of `--export` targets, opened before the capture is read (a bad target fails first). */
 async function openExport(targets: readonly string[]) {
-  const [{ FlowExport }, { IpfixUdpSink, parseIpfixTarget }] = await Promise.all([import('../export/flow-export.js'), import('../export/ipfix-sink.js')]);
-  const sinks = await Promise.all(targets.map((t) => IpfixUdpSink.open(parseIpfixTarget(t))));
-  return { FlowExport, sinks };
+  const [{ FlowExport }, { openSinks }] = await Promise.all([import('../export/flow-export.js'), import('../export/targets.js')]);
+  return { FlowExport, sinks: await openSinks(targets) };
 }
 
 /** The host view from snapshot files (wirestat.snapshot/1); throws SnapshotError (one line). */

@@ -7,7 +7,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { PROTO_FRAGMENT } from '../stats/conversations.js';
-import type { FlowPiece, FlowSink } from './flow-export.js';
+import type { FlowPiece } from './flow-export.js';
+import type { ExportSink, ExportTarget } from './targets.js';
 import { type IpfixFlow, IpfixWriter } from './ipfix.js';
 
 /** Messages handed to the socket and not yet sent, at most (about 1.4 MB). */
@@ -28,7 +29,7 @@ export function parseIpfixTarget(text: string): IpfixTarget {
   return { host, port };
 }
 
-export class IpfixUdpSink implements FlowSink {
+export class IpfixUdpSink implements ExportSink {
   /** Messages dropped because the socket's queue was full. */
   dropped = 0;
   /** Send errors (the collector's port closed: ICMP unreachable on a connected socket). */
@@ -57,7 +58,7 @@ export class IpfixUdpSink implements FlowSink {
 
   private constructor(
     private readonly socket: Socket,
-    readonly target: IpfixTarget,
+    readonly target: ExportTarget,
     observationDomain: number,
   ) {
     this.writer = new IpfixWriter({
@@ -68,7 +69,7 @@ export class IpfixUdpSink implements FlowSink {
   }
 
   /** Resolves the host and opens the socket; throws a one-line Error when it cannot. */
-  static async open(target: IpfixTarget, observationDomain = 1): Promise<IpfixUdpSink> {
+  static async open(target: ExportTarget & IpfixTarget, observationDomain = 1): Promise<IpfixUdpSink> {
     const family = isIP(target.host) === 6 || (isIP(target.host) === 0 && target.host.includes(':')) ? 'udp6' : 'udp4';
     const socket = createSocket(family);
     await new Promise<void>((resolve, reject) => {
@@ -84,6 +85,10 @@ export class IpfixUdpSink implements FlowSink {
     const sink = new IpfixUdpSink(socket, target, observationDomain);
     socket.on('error', () => sink.errors++);
     return sink;
+  }
+
+  problems(): string | null {
+    return this.dropped > 0 || this.errors > 0 ? `${this.dropped} messages dropped (queue full), ${this.errors} send errors` : null;
   }
 
   get records(): number {
