@@ -8,6 +8,7 @@ import yargs, { type Argv } from 'yargs';
 import { CSV_TABLES, type CsvTable } from './print-csv.js';
 import { type Output, runReport } from './report.js';
 import { parseExportTarget } from '../export/targets.js';
+import { DEFAULT_ACTIVE_TIMEOUT } from '../export/flow-export.js';
 import type { LiveArgs, LiveIo } from './live.js';
 import { BACKENDS, type BackendName } from '../capture/live-backend.js';
 import { FLOW_SORTS, type FlowSort } from '../stats/dashboard-view.js';
@@ -187,6 +188,7 @@ export async function runCommands(
           .positional('file', { type: 'string', describe: 'capture file, or - for stdin' })
           .option('host', { type: 'string', describe: 'label conversations with a host snapshot (wirestat snapshot)' })
           .option('export', { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP)' })
+          .option('active-timeout', { type: 'number', describe: `with --export: a conversation running this many seconds is exported in a piece (default ${DEFAULT_ACTIVE_TIMEOUT})` })
           .check((a) => {
             for (const target of a.export ?? []) {
               try {
@@ -195,6 +197,9 @@ export async function runCommands(
                 throw new UsageError(`--export: ${(e as Error).message}`);
               }
             }
+            const at = a['active-timeout'];
+            if (at !== undefined && !(Number.isFinite(at) && at > 0)) throw new UsageError('--active-timeout must be a number of seconds above 0');
+            if (at !== undefined && a.export === undefined) throw new UsageError('--active-timeout applies to --export');
             if (a.export !== undefined && a.file === undefined) throw new UsageError('--export applies to a capture file (live export is not built yet)');
             if ((a.file === undefined) === (a.interface === undefined)) {
               throw new UsageError('name a capture file or an interface (-i IF), not both');
@@ -224,6 +229,7 @@ export async function runCommands(
             filter: a.filter,
             host: a.host,
             ...(a.export ? { export: a.export, warn: (line: string) => void process.stderr.write(`${line}\n`) } : {}),
+            ...(a['active-timeout'] !== undefined ? { activeTimeout: a['active-timeout'] } : {}),
           },
           stdout,
         );

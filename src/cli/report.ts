@@ -23,6 +23,8 @@ export interface ReportArgs {
   host?: string;
   /** Flow export targets: ipfix://HOST:PORT. */
   export?: readonly string[];
+  /** Seconds after which a running conversation is exported in a piece. */
+  activeTimeout?: number;
   /** Where warnings go (the exporters' drops). */
   warn?: (line: string) => void;
 }
@@ -39,7 +41,7 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
   const exporting = args.export?.length ? await openExport(args.export) : null;
   let flows: FlowExport | null = null;
   const { parts } = await analyzeFile(args.file, {
-    ...(exporting ? { onStats: (stats: WireStats) => void (flows = new exporting.FlowExport(stats.conversations, exporting.sinks)) } : {}),
+    ...(exporting ? { onStats: (stats: WireStats) => void (flows = new exporting.FlowExport(stats.conversations, exporting.sinks, args.activeTimeout !== undefined ? { activeTimeout: args.activeTimeout } : {})) } : {}),
     ...(host ? { host } : {}),
     ...(args.top !== undefined ? { top: args.top } : {}),
     ...(args.flows ? { flows: args.flows } : {}),

@@ -1,9 +1,7 @@
 /**
- * Conversations handed to flow exporters (IPFIX, JSON lines) as they end: when the flow table
- * lets them go (their idle timeout ran out, or a full table made room) and, at the end of the
- * capture, all that remain. What was exported of each conversation is remembered, so a piece
- * never counts a packet twice (the ground for active timeouts, which cut long conversations into
- * pieces).
+ * Conversations handed to flow exporters (IPFIX, JSON lines) as they end or run long, in pieces.
+ * What was exported of each conversation is remembered, so a piece never counts a packet twice
+ * and the pieces of a conversation add up to it.
  */
 import type { Conversations } from '../stats/conversations.js';
 import { END_REASON } from './ipfix.js';
@@ -15,7 +13,8 @@ export interface FlowPiece {
   /** Packets and wire bytes since the last piece, by key side (0 = A). */
   packets: [number, number];
   bytes: [number, number];
-  /** First and last packet of the conversation (seconds), null without timestamps. */
+  /** When the piece began (the conversation's first packet, or the end of its last piece) and
+   *  its last packet, in seconds; null without timestamps. */
   firstTs: number | null;
   lastTs: number | null;
   /** IPFIX flowEndReason (RFC 5102 §5.11.3). */
@@ -30,16 +29,41 @@ export interface FlowSink {
 
 /** Conversations exported between two turns of the event loop at the end. */
 const FINISH_CHUNK = 256;
-/** Per id: packets A, packets B, bytes A, bytes B already exported. */
-const SENT = 4;
+/** Per id: packets A, packets B, bytes A, bytes B already exported, and when the piece began. */
+const SENT = 5;
+const PIECE_START = 4;
 
+/** NetFlow's usual active timeout (Cisco's default, 30 minutes). */
+export const DEFAULT_ACTIVE_TIMEOUT = 1800;
+
+export interface FlowExportOptions {
+  /** Seconds after which a conversation still running is exported in a piece (active timeout). */
+  activeTimeout?: number;
+}
+
+/**
+ * Exports conversations to `sinks` as they end or run long, by the capture's clock:
+ * - a conversation silent past its idle timeout (the flow table's, per protocol) is exported then
+ *   (flowEndReason idle timeout), and again in a new piece if it comes back;
+ * - one running longer than the active timeout since its piece began is exported in a piece
+ *   (active timeout) and goes on in the next;
+ * - one the flow table lets go is exported as it leaves (idle timeout if it had expired, else
+ *   lack of resources);
+ * - at the end of the capture, the rest (end of flow for a closed TCP connection, else forced end).
+ * Timeouts are checked once a second of capture time (a pass over the conversations held).
+ */
 export class FlowExport {
   private sent = new Float64Array(0);
+  readonly activeTimeout: number;
+  /** The capture time of the last timeout pass. */
+  private lastPass = -Infinity;
 
   constructor(
     private readonly conv: Conversations,
     private readonly sinks: readonly FlowSink[],
+    opts: FlowExportOptions = {},
   ) {
+    this.activeTimeout = opts.activeTimeout ?? DEFAULT_ACTIVE_TIMEOUT;
     conv.watch({
       evicting: (id) => this.emit(id, this.conv.deadline(id) < this.conv.newestTs ? END_REASON.IDLE_TIMEOUT : END_REASON.LACK_OF_RESOURCES),
       moved: (from, to) => {
@@ -47,11 +71,21 @@ export class FlowExport {
       },
       shrunk: (size, was) => this.sent.fill(0, size * SENT, Math.min(was * SENT, this.sent.length)),
     });
+    const timer = {
+      at: -Infinity,
+      fire: (now: number): void => {
+        // The first packet's second starts the clock; then one pass a second.
+        if (timer.at !== -Infinity) this.timeouts(now);
+        timer.at = Math.floor(now) + 1;
+      },
+    };
+    conv.timer = timer;
   }
 
   /** The end of the capture: every conversation held is exported (closed TCP: end of flow). */
   async finish(): Promise<void> {
     const c = this.conv;
+    c.timer = null;
     for (let id = 0; id < c.size; id++) {
       this.emit(id, c.closed(id) ? END_REASON.END_OF_FLOW : END_REASON.FORCED_END);
       // Let the sinks' sends complete now and then: their queues are bounded.
@@ -60,10 +94,36 @@ export class FlowExport {
     await Promise.all(this.sinks.map((s) => s.close()));
   }
 
-  private emit(id: number, endReason: number): void {
+  /** The idle and active timeouts at capture time `now`. */
+  private timeouts(now: number): void {
+    const c = this.conv;
+    const s = this.sent;
+    for (let id = 0; id < c.size; id++) {
+      const at = id * SENT;
+      // Back after an idle piece: the new piece began since the last pass (to within a second).
+      if (at < s.length && Number.isNaN(s[at + PIECE_START]!) && c.packets(id, 0) + c.packets(id, 1) > s[at]! + s[at + 1]!) s[at + PIECE_START] = this.lastPass;
+      if (c.deadline(id) < now) this.emit(id, END_REASON.IDLE_TIMEOUT, now);
+      else if (now - this.pieceStart(id) >= this.activeTimeout) this.emit(id, END_REASON.ACTIVE_TIMEOUT, now);
+    }
+    this.lastPass = now;
+  }
+
+  /**
+   * When conversation `id`'s current piece began: its first packet, the end of the last piece
+   * (active timeout), or after an idle piece the pass that first saw it back; NaN while that is
+   * not known yet (no active timeout runs then).
+   */
+  private pieceStart(id: number): number {
+    const at = id * SENT + PIECE_START;
+    const s = at < this.sent.length ? this.sent[at]! : 0;
+    return s !== 0 ? s : this.conv.firstTs(id);
+  }
+
+  /** Exports what conversation `id` counted since its last piece (nothing when it counted none). */
+  private emit(id: number, endReason: number, now?: number): void {
     const c = this.conv;
     if (this.sent.length < (id + 1) * SENT) {
-      const grown = new Float64Array(Math.max((id + 1) * SENT, this.sent.length * 2, 1024));
+      const grown = new Float64Array(Math.max((id + 1) * SENT, this.sent.length * 2, 1024 * SENT));
       grown.set(this.sent);
       this.sent = grown;
     }
@@ -72,18 +132,22 @@ export class FlowExport {
     const packets: [number, number] = [c.packets(id, 0) - s[at]!, c.packets(id, 1) - s[at + 1]!];
     const bytes: [number, number] = [c.bytes(id, 0) - s[at + 2]!, c.bytes(id, 1) - s[at + 3]!];
     if (packets[0] + packets[1] === 0) return;
+    let start = this.pieceStart(id);
+    // Back after an idle piece, and no pass has seen it yet: since the last pass.
+    if (Number.isNaN(start)) start = Math.min(this.lastPass, c.lastTs(id));
     s[at] += packets[0];
     s[at + 1] += packets[1];
     s[at + 2] += bytes[0];
     s[at + 3] += bytes[1];
-    const first = c.firstTs(id);
+    // The next piece begins now (active timeout), or at the first packet after the silence (idle).
+    if (now !== undefined) s[at + PIECE_START] = endReason === END_REASON.IDLE_TIMEOUT ? NaN : now;
     const last = c.lastTs(id);
     const piece: FlowPiece = {
       conv: c,
       id,
       packets,
       bytes,
-      firstTs: Number.isFinite(first) ? first : null,
+      firstTs: Number.isFinite(start) ? start : null,
       lastTs: Number.isFinite(last) ? last : null,
       endReason,
     };

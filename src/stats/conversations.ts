@@ -187,6 +187,11 @@ export class Conversations {
   lastDir = 0;
   /** The latest packet time seen: "now" for the idle timeouts (files may be out of order). */
   newestTs = -Infinity;
+  /**
+   * A timer on the capture's clock: `fire(now)` runs when a packet's time reaches `at` (which it
+   * then sets again). For exporters' timeouts; one comparison per packet when unset.
+   */
+  timer: { at: number; fire(now: number): void } | null = null;
 
   private readonly key = new Uint32Array(CONV_KEY_WORDS);
   /** Each held conversation's serial number: `tracked` when it came (see `serial`). */
@@ -237,7 +242,10 @@ export class Conversations {
     const protoWord = (s.ipVersion << 16) | (s.hasPorts ? PORTS_FLAG : 0) | proto;
     const dir = canonicalKey(k, protoWord, s.src, s.hasPorts ? s.srcPort : 0, s.dst, s.hasPorts ? s.dstPort : 0);
 
-    if (s.hasTs && s.ts > this.newestTs) this.newestTs = s.ts;
+    if (s.hasTs && s.ts > this.newestTs) {
+      this.newestTs = s.ts;
+      if (this.timer !== null && s.ts >= this.timer.at) this.timer.fire(s.ts);
+    }
     const t = this.table;
     let id = t.lookupOrInsert(k);
     if (id < 0 && this.makeRoom()) id = t.lookupOrInsert(k);

@@ -185,6 +185,69 @@ t.test('tshark decodes every message: no malformed packet, every data set has it
   }
 });
 
+/** The records tshark decodes from `messages`: one object per record, with its fields. */
+async function decodeRecords(messages: Buffer[], name: string): Promise<Record<string, unknown>[]> {
+  const pcap = join(tmp, `${name}.ipfix.pcap`);
+  writeFileSync(pcap, pcapFile(messages.map((m, i) => ({ sec: 1_700_000_000 + i, data: ethernet(0x0800, ipv4(17, '127.0.0.1', '127.0.0.1', udp(40000, 4739, m))) }))));
+  const json = JSON.parse((await run('tshark', ['-n', '-r', pcap, '-T', 'json'], { maxBuffer: 256 << 20 })).stdout) as { _source: { layers: { cflow: Record<string, unknown> } } }[];
+  const out: Record<string, unknown>[] = [];
+  const walk = (o: Record<string, unknown>): void => {
+    if ('cflow.packets' in o) out.push(o);
+    else for (const v of Object.values(o)) if (v && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>);
+  };
+  for (const p of json) walk(p._source.layers.cflow);
+  return out;
+}
+
+t.test('timeouts: a long conversation in pieces by the active timeout, a silent one by its idle timeout; the pieces add up', async (t) => {
+  const A = '198.18.0.1';
+  const B = '198.18.0.2';
+  const frame = (src: string, sp: number, dst: string, dp: number, len: number) => ethernet(0x0800, ipv4(17, src, dst, udp(sp, dp, Buffer.alloc(len))));
+  const records: { sec: number; data: Buffer }[] = [];
+  const T0 = 1_800_000_000;
+  // Long: A:5000 → B:53 every 10 s for 200 s, answered every 20 s.
+  for (let s = 0; s <= 200; s += 10) {
+    records.push({ sec: T0 + s, data: frame(A, 5000, B, 53, 40) });
+    if (s % 20 === 0) records.push({ sec: T0 + s, data: frame(B, 53, A, 5000, 100) });
+  }
+  // Silent: A:6000 → B:123 at 0 and 5 s, then at 150 and 155 s (UDP's idle timeout set to 30 s,
+  // so that it runs out before the active timeout would cut the piece).
+  for (const s of [0, 5, 150, 155]) records.push({ sec: T0 + s, data: frame(A, 6000, B, 123, 48) });
+  records.sort((x, y) => x.sec - y.sec);
+  const file = join(tmp, 'timeouts.pcap');
+  writeFileSync(file, pcapFile(records));
+
+  const sock = createSocket('udp4');
+  const messages: Buffer[] = [];
+  sock.on('message', (m) => messages.push(m));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const r = await runCli(['report', file, '--json', '--export', `ipfix://127.0.0.1:${sock.address().port}`, '--active-timeout', '60', '--idle-timeout', 'udp=30']);
+  await new Promise((r) => setTimeout(r, 200));
+  sock.close();
+  t.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { conversations: Row[] };
+  const got = await decodeRecords(messages, 'timeouts');
+  const pieces = (sp: number, dp: number) =>
+    got.filter((x) => Number(x['cflow.srcport']) === sp && Number(x['cflow.dstport']) === dp).map((x) => [Number(x['cflow.packets']), Number(x['cflow.octets']), Number(x['cflow.flow_end_reason'])]);
+  const long = pieces(5000, 53);
+  // Active timeout 60 s: pieces cut at 60, 120 and 180 s of capture time, then the end.
+  t.same(long.map((p) => p[2]), [2, 2, 2, 4], 'the long one: three active-timeout pieces, then forced end');
+  const answer = pieces(53, 5000);
+  t.same(answer.map((p) => p[2]), [2, 2, 2, 4]);
+  const silent = pieces(6000, 123);
+  // Idle from 35 s (5 + 30): a piece; back at 150 s, idle again from 185 s, before the end at 200.
+  t.same(silent, [
+    [2, 2 * (14 + 20 + 8 + 48), 1],
+    [2, 2 * (14 + 20 + 8 + 48), 1],
+  ], 'the silent one: two idle-timeout pieces');
+  // Each direction's pieces add up to the report's count.
+  const want = directions(report.conversations);
+  const sum = (ps: number[][]) => [ps.reduce((n, p) => n + p[0]!, 0), ps.reduce((n, p) => n + p[1]!, 0)];
+  t.same(sum(long), want.get(`${A} 5000 ${B} 53`));
+  t.same(sum(answer), want.get(`${B} 53 ${A} 5000`));
+  t.same(sum(silent), want.get(`${A} 6000 ${B} 123`));
+});
+
 t.test('the encoder: messages within the size limit, templates first and every N messages, sequence numbers', async (t) => {
   const sent: Buffer[] = [];
   const w = new IpfixWriter({ observationDomain: 7, maxMessage: 400, templateEvery: 3, nowSec: () => 1_800_000_000, send: (m) => sent.push(m) });
