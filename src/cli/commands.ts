@@ -46,6 +46,8 @@ function captureOptions<T>(y: Argv<T>) {
     .option('max-flows', { type: 'number', describe: `conversations held at once (default ${DEFAULT_MAX_CONVERSATIONS.toLocaleString('en-US')})` })
     .option('when-full', { type: 'string', choices: WHEN_FULL, describe: 'a full flow table: refuse new conversations until one times out (the default), or evict the soonest to time out' })
     .option('idle-timeout', { type: 'string', describe: `seconds of silence before a conversation has ended, e.g. tcp=600,udp=30 (default ${idleTimeoutsText(DEFAULT_IDLE_TIMEOUTS)})` })
+    .option('export', { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP)' })
+    .option('active-timeout', { type: 'number', describe: `with --export: a conversation running this many seconds is exported in a piece (default ${DEFAULT_ACTIVE_TIMEOUT})` })
     .option('interface', { alias: 'i', type: 'string', describe: 'capture live on this interface (promiscuous; needs root)' })
     .option('duration', { type: 'number', describe: 'live: stop after S seconds (default: at Ctrl-C)' })
     .option('backend', {
@@ -71,6 +73,16 @@ function captureOptions<T>(y: Argv<T>) {
       const d = a.duration;
       if (d !== undefined && !(Number.isFinite(d) && d > 0)) throw new UsageError('--duration must be a number of seconds above 0');
       if (Array.isArray(a['when-full']) || Array.isArray(a['idle-timeout'])) throw new UsageError('--when-full and --idle-timeout may be given once');
+      for (const target of a.export ?? []) {
+        try {
+          parseExportTarget(target);
+        } catch (e) {
+          throw new UsageError(`--export: ${(e as Error).message}`);
+        }
+      }
+      const at = a['active-timeout'];
+      if (at !== undefined && !(Number.isFinite(at) && at > 0)) throw new UsageError('--active-timeout must be a number of seconds above 0');
+      if (at !== undefined && a.export === undefined) throw new UsageError('--active-timeout applies to --export');
       if (typeof a['idle-timeout'] === 'string') {
         try {
           parseIdleTimeouts(a['idle-timeout']);
@@ -105,6 +117,8 @@ interface LiveCommandArgs {
   'max-flows'?: number | undefined;
   'when-full'?: string | undefined;
   'idle-timeout'?: string | undefined;
+  export?: string[] | undefined;
+  'active-timeout'?: number | undefined;
   w?: string | undefined;
   C?: number | undefined;
   W?: number | undefined;
@@ -121,6 +135,8 @@ function liveArgs(a: LiveCommandArgs, argv: string[]): LiveArgs {
     ...(a.Z !== undefined ? { user: a.Z } : {}),
     ...(a.top !== undefined ? { top: a.top } : {}),
     flows: flowTableArgs(a),
+    ...(a.export !== undefined ? { export: a.export } : {}),
+    ...(a['active-timeout'] !== undefined ? { activeTimeout: a['active-timeout'] } : {}),
     ...(a.w !== undefined ? { write: a.w } : {}),
     ...(a.C !== undefined ? { rotateMB: a.C } : {}),
     ...(a.W !== undefined ? { rotateFiles: a.W } : {}),
@@ -187,20 +203,7 @@ export async function runCommands(
         captureOptions(y)
           .positional('file', { type: 'string', describe: 'capture file, or - for stdin' })
           .option('host', { type: 'string', describe: 'label conversations with a host snapshot (wirestat snapshot)' })
-          .option('export', { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP)' })
-          .option('active-timeout', { type: 'number', describe: `with --export: a conversation running this many seconds is exported in a piece (default ${DEFAULT_ACTIVE_TIMEOUT})` })
           .check((a) => {
-            for (const target of a.export ?? []) {
-              try {
-                parseExportTarget(target);
-              } catch (e) {
-                throw new UsageError(`--export: ${(e as Error).message}`);
-              }
-            }
-            const at = a['active-timeout'];
-            if (at !== undefined && !(Number.isFinite(at) && at > 0)) throw new UsageError('--active-timeout must be a number of seconds above 0');
-            if (at !== undefined && a.export === undefined) throw new UsageError('--active-timeout applies to --export');
-            if (a.export !== undefined && a.file === undefined) throw new UsageError('--export applies to a capture file (live export is not built yet)');
             if ((a.file === undefined) === (a.interface === undefined)) {
               throw new UsageError('name a capture file or an interface (-i IF), not both');
             }

@@ -25,6 +25,8 @@ import { PacketSummary } from '../decode/summary.js';
 import { buildReport, type Report } from '../stats/snapshot.js';
 import { WireStats } from '../stats/wire-stats.js';
 import type { FlowTableOptions } from '../stats/flow-policy.js';
+import { FlowExport } from '../export/flow-export.js';
+import type { ExportSink } from '../export/targets.js';
 import type { ViewFacts } from '../stats/dashboard.js';
 import type { LocalJoin } from '../stats/local-join.js';
 import type { ViewSource } from '../stats/dashboard-view.js';
@@ -52,6 +54,9 @@ export interface LiveArgs {
   packetBuffered?: boolean;
   top?: number;
   flows?: FlowTableOptions;
+  /** --export targets (ipfix://HOST:PORT), and the active timeout of what is exported. */
+  export?: readonly string[];
+  activeTimeout?: number;
   /** The command line as typed, for hints. */
   argv: readonly string[];
 }
@@ -144,12 +149,17 @@ export class LiveSession implements DashboardSource {
   onFailure: (err: Error) => void = () => undefined;
 
   /** Throws what `dropPrivileges` or `PcapWriter.open` throw; the caller closes `cap` then. */
+  private readonly exporter: FlowExport | null;
+
   private constructor(
     private readonly cap: LiveBackend,
     private readonly args: LiveArgs,
     private readonly io: LiveIo,
+    private readonly sinks: readonly ExportSink[],
   ) {
     this.stats = new WireStats(args.flows ? { flows: args.flows } : {});
+    this.exporter =
+      sinks.length > 0 ? new FlowExport(this.stats.conversations, sinks, args.activeTimeout !== undefined ? { activeTimeout: args.activeTimeout } : {}) : null;
     this.filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : null;
     let writer: PcapWriter | null = null;
     if (args.user !== undefined) dropPrivileges(args.user, io.etcRoot, io.procRoot);
@@ -175,6 +185,7 @@ export class LiveSession implements DashboardSource {
     this.nicTimer = setInterval(() => {
       this.latest = readNicCounters(io.sysRoot, args.device) ?? this.latest;
       cap.poll();
+      this.exporter?.tick(this.captureNow());
     }, NIC_EVERY_MS);
     this.nicTimer.unref();
 
@@ -206,9 +217,11 @@ export class LiveSession implements DashboardSource {
    * PcapWriterError (one line each) when the capture cannot start.
    */
   static async start(args: LiveArgs, io: LiveIo): Promise<LiveSession> {
+    // The export targets first: a bad one fails before the interface is opened.
+    const sinks = args.export?.length ? await (await import('../export/targets.js')).openSinks(args.export) : [];
     const cap = await openBackend(args, io);
     try {
-      return new LiveSession(cap, args, io);
+      return new LiveSession(cap, args, io, sinks);
     } catch (err) {
       await cap.close();
       throw err;
@@ -299,6 +312,13 @@ export class LiveSession implements DashboardSource {
       this.writer?.close();
     } catch (err) {
       this.failure ??= err as PcapWriterError;
+    }
+    if (this.exporter !== null) {
+      await this.exporter.finish();
+      for (const s of this.sinks) {
+        const problems = s.problems();
+        if (problems !== null) this.io.err(`wirestat: ${printable(s.target.text)}: ${problems}\n`);
+      }
     }
     const nic = this.nicGrowth();
     const k = this.cap.kernel();

@@ -82,6 +82,15 @@ export class FlowExport {
     conv.timer = timer;
   }
 
+  /**
+   * The clock moved without a packet (a live capture on a quiet link, once a second): the
+   * timeouts run if their second has come.
+   */
+  tick(now: number): void {
+    const timer = this.conv.timer;
+    if (timer !== null && timer.at !== -Infinity && now >= timer.at) timer.fire(now);
+  }
+
   /** The end of the capture: every conversation held is exported (closed TCP: end of flow). */
   async finish(): Promise<void> {
     const c = this.conv;
