@@ -15,48 +15,12 @@ import t from 'tap';
 import { IpfixWriter, RECORD_V4, TEMPLATE_V4 } from '../../src/export/ipfix.js';
 import { looksLikeStackTrace, ROOT, runCli } from '../helpers/cli.js';
 import { ethernet, ipv4, pcapFile, udp } from '../helpers/craft.js';
+import { directions, nfdumpDirections, type Row } from '../helpers/flows.js';
 
 const run = promisify(execFile);
 const FIXTURES = ['demo.pcap', 'lab-mixed.pcapng', 'lab-v6.pcapng', 'lab-any-sll2.pcap'].map((f) => join(ROOT, 'fixtures/captures', f));
 const tmp = mkdtempSync(join(tmpdir(), 'wirestat-ipfix-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
-
-interface Row {
-  proto: string;
-  a: string;
-  b: string;
-  a_to_b: { packets: number; bytes: number };
-  b_to_a: { packets: number; bytes: number };
-}
-
-/** "198.18.0.1:80", "[2001:db8::1]:443", "198.18.0.9" → address and port (0 without one). */
-function endpoint(e: string): [string, number] {
-  const v6 = /^\[(.+)\]:(\d+)$/.exec(e);
-  if (v6) return [v6[1]!, Number(v6[2])];
-  const v4 = /^(\d+\.\d+\.\d+\.\d+):(\d+)$/.exec(e);
-  if (v4) return [v4[1]!, Number(v4[2])];
-  return [e, 0];
-}
-
-/** The report's conversations as one record per direction that carried packets: "src sp dst dp" → [packets, bytes]. */
-function directions(rows: Row[]): Map<string, [number, number]> {
-  const out = new Map<string, [number, number]>();
-  for (const c of rows) {
-    if (c.proto === 'fragment') continue; // no protocol to export (README, "Flow export")
-    const [a, ap] = endpoint(c.a);
-    const [b, bp] = endpoint(c.b);
-    for (const [from, fp, to, tp, n] of [
-      [a, ap, b, bp, c.a_to_b],
-      [b, bp, a, ap, c.b_to_a],
-    ] as const) {
-      if (n.packets === 0) continue;
-      const key = `${from} ${fp} ${to} ${tp}`;
-      const have = out.get(key) ?? [0, 0];
-      out.set(key, [have[0] + n.packets, have[1] + n.bytes]);
-    }
-  }
-  return out;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -97,15 +61,7 @@ t.test('nfcapd collects every direction of every conversation; nfdump -r lists t
     await new Promise((r) => collector.once('exit', r));
     const files = readdirSync(dir).filter((f) => f.startsWith('nfcapd.'));
     t.ok(files.length > 0, `${name}: nfcapd wrote a file (${log.trim().split('\n').pop()})`);
-    const dump = await run('nfdump', ['-R', dir, '-q', '-N', '-o', 'fmt:%sa|%sp|%da|%dp|%pkt|%byt']);
-    const got = new Map<string, [number, number]>();
-    for (const line of dump.stdout.split('\n')) {
-      const f = line.split('|').map((x) => x.trim());
-      if (f.length !== 6) continue;
-      const key = `${f[0]} ${Number(f[1])} ${f[2]} ${Number(f[3])}`;
-      const have = got.get(key) ?? [0, 0];
-      got.set(key, [have[0] + Number(f[4]), have[1] + Number(f[5])]);
-    }
+    const got = await nfdumpDirections(dir);
     const want = directions(JSON.parse(r.stdout).conversations);
     t.ok(want.size > 0);
     t.same(got, want, `${name}: ${want.size} directions, as many in nfdump with the same packets and bytes`);
