@@ -186,7 +186,7 @@ export async function runCommands(
         captureOptions(y)
           .positional('file', { type: 'string', describe: 'capture file, or - for stdin' })
           .option('host', { type: 'string', describe: 'label conversations with a host snapshot (wirestat snapshot)' })
-          .option('export', { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP)' })
+          .option('export', { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP), jsonl:FILE or jsonl:- (Zeek conn.log JSON lines)' })
           .check((a) => {
             for (const target of a.export ?? []) {
               try {
@@ -195,6 +195,7 @@ export async function runCommands(
                 throw new UsageError(`--export: ${(e as Error).message}`);
               }
             }
+            if ((a.json || a.csv !== undefined) && a.export?.includes('jsonl:-')) throw new UsageError('--export jsonl:- writes the conversations to standard output: the report cannot go there too');
             if (a.export !== undefined && a.file === undefined) throw new UsageError('--export applies to a capture file (live export is not built yet)');
             if ((a.file === undefined) === (a.interface === undefined)) {
               throw new UsageError('name a capture file or an interface (-i IF), not both');
