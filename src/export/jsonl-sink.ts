@@ -101,9 +101,10 @@ const UID_DIGITS = 17;
 const UID_INPUT_BYTES = 4 + 4 + 32 + 4 + 8;
 
 export class JsonlSink implements ExportSink {
-  /** Lines written (handed to the stream). */
-  lines = 0;
-  /** Lines dropped: the queue was full, or the stream failed. */
+  /** Lines made, and of those the ones the stream wrote (its callback came without error). */
+  made = 0;
+  written = 0;
+  /** Lines dropped before reaching the stream: the queue was full, or the stream had failed. */
   dropped = 0;
   /** The stream's error, once it failed. */
   error: string | null = null;
@@ -151,11 +152,12 @@ export class JsonlSink implements ExportSink {
   }
 
   problems(): string | null {
-    if (this.error !== null) return `${this.error}; ${this.dropped} lines not written`;
-    return this.dropped > 0 ? `${this.dropped} lines dropped (the writer fell behind)` : null;
+    if (this.error !== null) return `${this.error}; ${this.made - this.written} of ${this.made} lines not written`;
+    return this.dropped > 0 ? `${this.dropped} of ${this.made} lines dropped (the writer fell behind)` : null;
   }
 
   write(p: FlowPiece): void {
+    this.made++;
     if (this.error !== null) {
       this.dropped++;
       return;
@@ -272,8 +274,10 @@ export class JsonlSink implements ExportSink {
   }
 
   private send(chunk: { text: string; lines: number }): void {
-    this.lines += chunk.lines;
-    if (!this.out.write(chunk.text)) this.waiting = true;
+    const ok = this.out.write(chunk.text, (err) => {
+      if (!err) this.written += chunk.lines;
+    });
+    if (!ok) this.waiting = true;
   }
 
   /** The stream took what it had: queued batches go out until it asks to wait again. */
