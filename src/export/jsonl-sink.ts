@@ -79,6 +79,8 @@ export interface JsonlOptions {
   host?: LocalJoin | null;
   /** Where `jsonl:-` writes (the CLI: process.stdout). */
   stdout?: Writable;
+  /** Characters queued under backpressure before lines are dropped (default MAX_QUEUED). */
+  maxQueued?: number;
 }
 
 /** Zeek's transport_proto for wirestat's protocol numbers (the rest: unknown_transport). */
@@ -122,6 +124,7 @@ export class JsonlSink implements ExportSink {
     private readonly owned: boolean,
     readonly target: ExportTarget,
     private readonly host: LocalJoin | null,
+    private readonly maxQueued: number,
   ) {
     out.on('error', (err: Error) => {
       if (this.error === null) this.error = err.message;
@@ -137,7 +140,8 @@ export class JsonlSink implements ExportSink {
   /** Opens (creates or truncates) the file before the capture is read; throws a one-line Error. */
   static async open(target: ExportTarget & JsonlTarget, opts: JsonlOptions = {}): Promise<JsonlSink> {
     const host = opts.host ?? null;
-    if (target.path === '-') return new JsonlSink(opts.stdout ?? process.stdout, false, target, host);
+    const maxQueued = opts.maxQueued ?? MAX_QUEUED;
+    if (target.path === '-') return new JsonlSink(opts.stdout ?? process.stdout, false, target, host, maxQueued);
     const file = createWriteStream(target.path);
     await new Promise<void>((resolve, reject) => {
       file.once('error', reject);
@@ -148,7 +152,7 @@ export class JsonlSink implements ExportSink {
     }).catch((err: Error) => {
       throw new Error(`${target.text}: ${err.message}`);
     });
-    return new JsonlSink(file, true, target, host);
+    return new JsonlSink(file, true, target, host, maxQueued);
   }
 
   problems(): string | null {
@@ -262,7 +266,7 @@ export class JsonlSink implements ExportSink {
       return;
     }
     if (this.waiting) {
-      if (this.queued + chunk.text.length > MAX_QUEUED) {
+      if (this.queued + chunk.text.length > this.maxQueued) {
         this.dropped += chunk.lines;
         return;
       }

@@ -4,15 +4,20 @@
  * table evicts nothing there), with Zeek's conn.log names as literal keys and the row's values
  * (README, "JSON lines", says which field is which). With --host, the labels; with a 3-place
  * table that evicts, the lines of a conversation add up to the roomy report's counts; `jsonl:-`,
- * the stdout conflict, a bad target and a failing file.
+ * the stdout conflict, a bad target and a failing file; in process, a slow and a stalled reader.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
 import { ipProtocolName } from '../../src/decode/names.js';
+import { FlowExport } from '../../src/export/flow-export.js';
+import { JsonlSink } from '../../src/export/jsonl-sink.js';
+import { WireStats } from '../../src/stats/wire-stats.js';
 import { type CliResult, looksLikeStackTrace, ROOT, runCli } from '../helpers/cli.js';
 import { ethernet, ipv4, pcapFile, tcp, TCP_FLAGS, udp } from '../helpers/craft.js';
+import { ingestFrames } from '../helpers/ingest.js';
 
 const CAPTURES = join(ROOT, 'fixtures/captures');
 const FIXTURES = readdirSync(CAPTURES).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
@@ -308,4 +313,64 @@ t.test('what the fixtures lack: another IP protocol, one-way UDP, a TCP header t
   t.match(by('198.18.0.4'), { proto: 'tcp', conn_state: 'OTH' });
   t.match(by('198.18.0.5'), { proto: 'tcp', conn_state: 'S0', history: 'S' }, 'a lone SYN');
   t.notOk('duration' in by('198.18.0.5'), 'one packet: no duration (Zeek sets it only above 0)');
+});
+
+/** `n` UDP conversations (distinct source ports), one packet each, one second apart. */
+function udpStats(n: number): WireStats {
+  const stats = new WireStats();
+  const frames = Array.from({ length: n }, (_, i) => ethernet(0x0800, ipv4(17, '198.18.0.1', '198.18.0.2', udp(10000 + i, 53, Buffer.from('q')))));
+  ingestFrames(stats, frames, frames.map((_, i) => 1700000000 + i));
+  return stats;
+}
+
+/** A writer that takes `hwm` characters before it asks to wait, and completes writes only when released. */
+class SlowWriter extends Writable {
+  text = '';
+  private held: Array<() => void> = [];
+  private auto: boolean;
+  constructor(hwm: number, auto: boolean) {
+    super({ highWaterMark: hwm, decodeStrings: false });
+    this.auto = auto;
+  }
+  override _write(chunk: string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    const done = (): void => {
+      this.text += chunk;
+      cb();
+    };
+    if (this.auto) setTimeout(done, 1);
+    else this.held.push(done);
+  }
+  release(): void {
+    this.auto = true;
+    for (const d of this.held.splice(0)) d();
+  }
+}
+
+t.test('a slow reader: batches wait for drain, in order, none lost', async (t) => {
+  const stats = udpStats(3000);
+  const out = new SlowWriter(16 * 1024, true);
+  const sink = await JsonlSink.open({ kind: 'jsonl', text: 'jsonl:-', path: '-' }, { stdout: out });
+  await new FlowExport(stats.conversations, [sink]).finish();
+  const lines = out.text.split('\n').slice(0, -1).map((l) => JSON.parse(l) as Line);
+  t.equal(lines.length, 3000);
+  t.strictSame(lines.map((l) => l['id.orig_p']), Array.from({ length: 3000 }, (_, i) => 10000 + i), 'in order');
+  t.equal(sink.written, 3000);
+  t.equal(sink.problems(), null);
+});
+
+t.test('a stalled reader: past the queue bound whole batches are dropped and counted, capture goes on', async (t) => {
+  const stats = udpStats(3000);
+  const out = new SlowWriter(16 * 1024, false);
+  const sink = await JsonlSink.open({ kind: 'jsonl', text: 'jsonl:-', path: '-' }, { stdout: out, maxQueued: 128 * 1024 });
+  const exp = new FlowExport(stats.conversations, [sink]);
+  // finish() waits for the sink's close, which waits for the reader: release it once lines were dropped.
+  const finished = exp.finish();
+  await new Promise((r) => setTimeout(r, 50));
+  t.ok(sink.dropped > 0, `${sink.dropped} dropped while stalled`);
+  out.release();
+  await finished;
+  const lines = out.text.split('\n').slice(0, -1).map((l) => JSON.parse(l) as Line);
+  t.equal(lines.length + sink.dropped, 3000, 'every line written or counted');
+  t.equal(sink.written, lines.length);
+  t.match(sink.problems(), new RegExp(`^${sink.dropped} of 3000 lines dropped`));
 });
