@@ -46,7 +46,7 @@ function captureOptions<T>(y: Argv<T>) {
     .option('max-flows', { type: 'number', describe: `conversations held at once (default ${DEFAULT_MAX_CONVERSATIONS.toLocaleString('en-US')})` })
     .option('when-full', { type: 'string', choices: WHEN_FULL, describe: 'a full flow table: refuse new conversations until one times out (the default), or evict the soonest to time out' })
     .option('idle-timeout', { type: 'string', describe: `seconds of silence before a conversation has ended, e.g. tcp=600,udp=30 (default ${idleTimeoutsText(DEFAULT_IDLE_TIMEOUTS)})` })
-    .option('export', { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP)' })
+    .option('export', { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP), jsonl:FILE or jsonl:- (Zeek conn.log JSON lines)' })
     .option('active-timeout', { type: 'number', describe: `with --export: a conversation running this many seconds is exported in a piece (default ${DEFAULT_ACTIVE_TIMEOUT})` })
     .option('interface', { alias: 'i', type: 'string', describe: 'capture live on this interface (promiscuous; needs root)' })
     .option('duration', { type: 'number', describe: 'live: stop after S seconds (default: at Ctrl-C)' })
@@ -80,6 +80,7 @@ function captureOptions<T>(y: Argv<T>) {
           throw new UsageError(`--export: ${(e as Error).message}`);
         }
       }
+      if ((a.json || a.csv !== undefined) && a.export?.includes('jsonl:-')) throw new UsageError('--export jsonl:- writes the conversations to standard output: the report cannot go there too');
       const at = a['active-timeout'];
       if (at !== undefined && !(Number.isFinite(at) && at > 0)) throw new UsageError('--active-timeout must be a number of seconds above 0');
       if (at !== undefined && a.export === undefined) throw new UsageError('--active-timeout applies to --export');
@@ -99,6 +100,7 @@ function captureOptions<T>(y: Argv<T>) {
       }
       if (a.W !== undefined && a.C === undefined) throw new UsageError('-W needs -C (the size at which files rotate)');
       if (a.w === '-' && (a.json || a.csv !== undefined)) throw new UsageError('-w - writes the capture to standard output: the report cannot go there too');
+      if (a.w === '-' && a.export?.includes('jsonl:-')) throw new UsageError('-w - and --export jsonl:- both write to standard output');
       if (a.w === '-' && a.C !== undefined) throw new UsageError('-C rotates files: it cannot rotate standard output');
       return true;
     });
@@ -181,8 +183,9 @@ function liveIo(): LiveIo {
 async function runLiveReport(a: LiveCommandArgs, argv: string[], stdout: Output): Promise<number> {
   const [{ captureLive }, { printReport }] = await Promise.all([import('./live.js'), import('./report.js')]);
   const report = await captureLive(liveArgs(a, argv), liveIo());
-  // With `-w -` standard output is the capture (as with tcpdump): no report after it.
-  if (a.w !== '-') printReport(report, { json: a.json, csv: a.csv as CsvTable | undefined }, stdout);
+  // With `-w -` standard output is the capture (as with tcpdump), with `--export jsonl:-` the
+  // conversations' lines: no report after them.
+  if (a.w !== '-' && !a.export?.includes('jsonl:-')) printReport(report, { json: a.json, csv: a.csv as CsvTable | undefined }, stdout);
   return 0;
 }
 
@@ -244,7 +247,11 @@ export async function runCommands(
       (y) =>
         captureOptions(y)
           .demandOption('interface')
-          .option('sort', { type: 'string', choices: FLOW_SORTS, describe: 'dashboard: conversations by bytes, packets, rate or recent' }),
+          .option('sort', { type: 'string', choices: FLOW_SORTS, describe: 'dashboard: conversations by bytes, packets, rate or recent' })
+          .check((a) => {
+            if (a.export?.includes('jsonl:-')) throw new UsageError('--export jsonl:- writes to standard output, which the dashboard needs: use report -i IF --export jsonl:-');
+            return true;
+          }),
       async (a) => {
         if (a.json || a.csv !== undefined || a.w === '-') {
           code = await runLiveReport(a, argv, stdout);

@@ -21,7 +21,7 @@ export interface ReportArgs {
   filter?: string;
   /** A host snapshot: labels every conversation and adds the local section. */
   host?: string;
-  /** Flow export targets: ipfix://HOST:PORT. */
+  /** Flow export targets: ipfix://HOST:PORT, jsonl:FILE, jsonl:- (then no report on stdout). */
   export?: readonly string[];
   /** Seconds after which a running conversation is exported in a piece. */
   activeTimeout?: number;
@@ -38,7 +38,7 @@ export interface Output {
 
 export async function runReport(args: ReportArgs, out: Output): Promise<number> {
   const host = args.host !== undefined ? await hostJoin([args.host]) : null;
-  const exporting = args.export?.length ? await openExport(args.export) : null;
+  const exporting = args.export?.length ? await openExport(args.export, host) : null;
   let flows: FlowExport | null = null;
   const { parts } = await analyzeFile(args.file, {
     ...(exporting ? { onStats: (stats: WireStats) => void (flows = new exporting.FlowExport(stats.conversations, exporting.sinks, args.activeTimeout !== undefined ? { activeTimeout: args.activeTimeout } : {})) } : {}),
@@ -54,14 +54,20 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
       if (problems !== null) args.warn?.(`wirestat: ${s.target.text}: ${problems}`);
     }
   }
-  printParts(parts, args, out);
+  // `jsonl:-` took standard output (as `-w -` does live): the report would break its lines.
+  if (!exporting?.stdoutTaken) printParts(parts, args, out);
   return 0;
 }
 
 /** The sinks of `--export` targets, opened before the capture is read (a bad target fails first). */
-async function openExport(targets: readonly string[]) {
-  const [{ FlowExport }, { openSinks }] = await Promise.all([import('../export/flow-export.js'), import('../export/targets.js')]);
-  return { FlowExport, sinks: await openSinks(targets) };
+async function openExport(targets: readonly string[], host: LocalJoin | null) {
+  const [{ FlowExport }, { openSinks }, { writesStdout }] = await Promise.all([
+    import('../export/flow-export.js'),
+    import('../export/targets.js'),
+    import('../export/jsonl-sink.js'),
+  ]);
+  const sinks = await openSinks(targets, { host });
+  return { FlowExport, sinks, stdoutTaken: sinks.some((s) => writesStdout(s.target)) };
 }
 
 /** The host view from snapshot files (wirestat.snapshot/1); throws SnapshotError (one line). */

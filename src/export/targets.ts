@@ -1,15 +1,23 @@
 /**
- * `--export TARGET`: where flow records go. `ipfix://HOST:PORT` (IPFIX over UDP, ipfix-sink.ts).
+ * `--export TARGET`: where flow records go. `ipfix://HOST:PORT` (IPFIX over UDP, ipfix-sink.ts);
+ * `jsonl:FILE` or `jsonl:-` (Zeek conn.log-style JSON lines to a file or standard output,
+ * jsonl-sink.ts).
  */
+import type { Writable } from 'node:stream';
+import type { LocalJoin } from '../stats/local-join.js';
 import type { FlowSink } from './flow-export.js';
 import { IpfixUdpSink, parseIpfixTarget } from './ipfix-sink.js';
+import { JsonlSink, parseJsonlTarget } from './jsonl-sink.js';
 
-export type ExportTarget = { kind: 'ipfix'; text: string; host: string; port: number };
+export type ExportTarget =
+  | { kind: 'ipfix'; text: string; host: string; port: number }
+  | { kind: 'jsonl'; text: string; path: string };
 
 /** Parses a target; throws a one-line Error naming what is wrong. */
 export function parseExportTarget(text: string): ExportTarget {
   if (text.startsWith('ipfix://')) return { kind: 'ipfix', text, ...parseIpfixTarget(text) };
-  throw new Error(`"${text}" is not a target: ipfix://HOST:PORT`);
+  if (text.startsWith('jsonl:')) return { kind: 'jsonl', text, ...parseJsonlTarget(text) };
+  throw new Error(`"${text}" is not a target: ipfix://HOST:PORT, jsonl:FILE or jsonl:-`);
 }
 
 /** A sink that can say what it could not deliver (for a warning line at the end). */
@@ -19,11 +27,18 @@ export interface ExportSink extends FlowSink {
   problems(): string | null;
 }
 
-export async function openSinks(targets: readonly string[]): Promise<ExportSink[]> {
+export interface SinkOptions {
+  /** The host view that labels conversations (JSON lines' local, pid, program). */
+  host?: LocalJoin | null;
+  /** Standard output for `jsonl:-` (default process.stdout). */
+  stdout?: Writable;
+}
+
+export async function openSinks(targets: readonly string[], opts: SinkOptions = {}): Promise<ExportSink[]> {
   return Promise.all(
     targets.map(async (text): Promise<ExportSink> => {
       const t = parseExportTarget(text);
-      return IpfixUdpSink.open(t);
+      return t.kind === 'jsonl' ? JsonlSink.open(t, opts) : IpfixUdpSink.open(t);
     }),
   );
 }
