@@ -14,7 +14,7 @@ const stdout = { write: (text: string) => void process.stdout.write(text), isTTY
 
 /** Errors whose message is already the one line a user needs (the input could not be read). */
 function isUserError(err: unknown): err is Error {
-  return err instanceof CaptureOpenError || (err instanceof Error && (err.name === 'LiveCaptureError' || err.name === 'PrivilegeError' || err.name === 'PcapWriterError' || err.name === 'FilterError' || err.name === 'SnapshotError'));
+  return err instanceof CaptureOpenError || (err instanceof Error && (err.name === 'LiveCaptureError' || err.name === 'PrivilegeError' || err.name === 'PcapWriterError' || err.name === 'FilterError' || err.name === 'SnapshotError' || err.name === 'ExportError'));
 }
 
 /**

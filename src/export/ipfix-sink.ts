@@ -5,6 +5,7 @@
  * slow or absent collector cannot stall a capture.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { PROTO_FRAGMENT } from '../stats/conversations.js';
 import type { FlowPiece } from './flow-export.js';
@@ -70,17 +71,20 @@ export class IpfixUdpSink implements ExportSink {
 
   /** Resolves the host and opens the socket; throws a one-line Error when it cannot. */
   static async open(target: ExportTarget & IpfixTarget, observationDomain = 1): Promise<IpfixUdpSink> {
-    const family = isIP(target.host) === 6 || (isIP(target.host) === 0 && target.host.includes(':')) ? 'udp6' : 'udp4';
-    const socket = createSocket(family);
+    // Resolved here, once: a name that does not resolve is the user's error, said in one line.
+    const { address, family } = await lookup(target.host).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(`cannot resolve ${target.host} (${err.code ?? err.message})`);
+    });
+    const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.connect(target.port, target.host, () => {
+      socket.connect(target.port, address, () => {
         socket.off('error', reject);
         resolve();
       });
     }).catch((err: Error) => {
       socket.close();
-      throw new Error(`ipfix://${target.host}:${target.port}: ${err.message}`);
+      throw err;
     });
     const sink = new IpfixUdpSink(socket, target, observationDomain);
     socket.on('error', () => sink.errors++);
@@ -145,13 +149,20 @@ export class IpfixUdpSink implements ExportSink {
       return;
     }
     this.inFlight++;
-    this.socket.send(msg, (err) => {
-      if (err) this.errors++;
-      if (--this.inFlight === 0 && this.drained) {
-        const d = this.drained;
-        this.drained = null;
-        d();
-      }
-    });
+    try {
+      this.socket.send(msg, (err) => this.sent(err));
+    } catch {
+      this.sent(new Error('send failed'));
+    }
+  }
+
+  /** A message left (or failed): one fewer in flight. */
+  private sent(err: Error | null | undefined): void {
+    if (err) this.errors++;
+    if (--this.inFlight === 0 && this.drained) {
+      const d = this.drained;
+      this.drained = null;
+      d();
+    }
   }
 }

@@ -34,11 +34,22 @@ export interface SinkOptions {
   stdout?: Writable;
 }
 
+/** A target that cannot be opened (a name that does not resolve, a file that cannot be made). */
+export class ExportError extends Error {
+  override name = 'ExportError';
+}
+
+/** Opens every target; throws ExportError (one line, naming the target) when one cannot be. */
 export async function openSinks(targets: readonly string[], opts: SinkOptions = {}): Promise<ExportSink[]> {
   return Promise.all(
     targets.map(async (text): Promise<ExportSink> => {
       const t = parseExportTarget(text);
-      return t.kind === 'jsonl' ? JsonlSink.open(t, opts) : IpfixUdpSink.open(t);
+      try {
+        return await (t.kind === 'jsonl' ? JsonlSink.open(t, opts) : IpfixUdpSink.open(t));
+      } catch (err) {
+        const msg = (err as Error).message;
+        throw new ExportError(msg.startsWith(text) ? msg : `${text}: ${msg}`);
+      }
     }),
   );
 }

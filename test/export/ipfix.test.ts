@@ -245,4 +245,14 @@ t.test('--export: a bad target exits 2 with one line', async (t) => {
     t.match(r.stderr, /^wirestat: --export: .*\nTry 'wirestat --help'\.\n$/, r.stderr);
     t.notOk(looksLikeStackTrace(r.stderr));
   }
+  // Well-formed targets that cannot be opened: one line naming the target, exit 2.
+  for (const [target, cause] of [
+    ['ipfix://no.such.host.invalid:4739', /cannot resolve no\.such\.host\.invalid/],
+    ['jsonl:/no/such/dir/x', /ENOENT/],
+  ] as const) {
+    const r = await runCli(['report', join(ROOT, 'fixtures/captures/demo.pcap'), '--export', target]);
+    t.equal(r.code, 2, target);
+    t.match(r.stderr, new RegExp(`^wirestat: ${target.replace(/[./]/g, '\\$&')}: .*\n$`), r.stderr);
+    t.match(r.stderr, cause);
+  }
 });
