@@ -1,44 +1,57 @@
 /**
- * `--export ipfix://HOST:PORT`: conversations as IPFIX over UDP to a collector (nfcapd, pmacct,
- * ntopng …), one record per direction. Sending never waits: messages not yet handed to the
- * kernel are bounded, and what would go past the bound is dropped and counted (`dropped`), so a
- * slow or absent collector cannot stall a capture.
+ * `--export ipfix://HOST:PORT` (UDP) and `ipfix+tcp://HOST:PORT` (TCP, RFC 7011 §10.4):
+ * conversations as IPFIX to a collector (nfcapd, pmacct, ntopng …), one record per direction.
+ * Sending never waits: what is not yet handed to the kernel is bounded, and a message that would
+ * go past the bound is dropped whole and counted (`dropped`; the collector sees the gap in the
+ * sequence numbers), so a slow or absent collector cannot stall a capture.
  */
-import { createSocket, type Socket } from 'node:dgram';
+import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
+import { connect, isIP, type Socket as TcpSocket } from 'node:net';
 import { PROTO_FRAGMENT } from '../stats/conversations.js';
 import type { FlowPiece } from './flow-export.js';
 import type { ExportSink, ExportTarget } from './targets.js';
 import { type IpfixFlow, IpfixWriter } from './ipfix.js';
 
-/** Messages handed to the socket and not yet sent, at most (about 1.4 MB). */
+/** UDP: messages handed to the socket and not yet sent, at most (about 1.4 MB). */
 const MAX_IN_FLIGHT = 1024;
+/** TCP: bytes queued behind a slow collector, at most. */
+const MAX_QUEUED_BYTES = 4 << 20;
+/** Over TCP the templates go once, first: the stream loses nothing a refresh would restore. */
+const TCP_TEMPLATE_EVERY = 2 ** 31;
 
 export interface IpfixTarget {
+  transport: 'udp' | 'tcp';
   host: string;
   port: number;
 }
 
-/** `ipfix://HOST:PORT` (an IPv6 host in brackets); throws a one-line Error otherwise. */
+/** `ipfix://HOST:PORT` or `ipfix+tcp://HOST:PORT` (an IPv6 host in brackets); throws a one-line Error otherwise. */
 export function parseIpfixTarget(text: string): IpfixTarget {
-  const m = /^ipfix:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):(\d{1,5})$/.exec(text);
-  const port = m ? Number(m[2]) : 0;
-  if (!m || port < 1 || port > 65535) throw new Error(`"${text}" is not ipfix://HOST:PORT (UDP, port 1-65535)`);
-  const host = m[1]!.startsWith('[') ? m[1]!.slice(1, -1) : m[1]!;
-  if (m[1]!.startsWith('[') && isIP(host) !== 6) throw new Error(`"${host}" in ${text} is not an IPv6 address`);
-  return { host, port };
+  const m = /^ipfix(\+tcp)?:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]+):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[3]) : 0;
+  if (!m || port < 1 || port > 65535) throw new Error(`"${text}" is not ipfix://HOST:PORT (UDP) or ipfix+tcp://HOST:PORT, port 1-65535`);
+  const host = m[2]!.startsWith('[') ? m[2]!.slice(1, -1) : m[2]!;
+  if (m[2]!.startsWith('[') && isIP(host) !== 6) throw new Error(`"${host}" in ${text} is not an IPv6 address`);
+  return { transport: m[1] ? 'tcp' : 'udp', host, port };
 }
 
-export class IpfixUdpSink implements ExportSink {
-  /** Messages dropped because the socket's queue was full. */
+/** The host's address, resolved once: a name that does not resolve is said in one line. */
+async function resolve(host: string): Promise<{ address: string; family: number }> {
+  return lookup(host).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`cannot resolve ${host} (${err.code ?? err.message})`);
+  });
+}
+
+/** What both transports share: pieces to records, records to messages, the counters. */
+abstract class IpfixSink implements ExportSink {
+  /** Messages dropped because the transport's queue was full. */
   dropped = 0;
-  /** Send errors (the collector's port closed: ICMP unreachable on a connected socket). */
+  /** Send errors (the collector's port closed, the connection lost). */
   errors = 0;
   /** Conversations not exported: later fragments, whose protocol no header names. */
   skipped = 0;
-  private inFlight = 0;
-  private readonly writer: IpfixWriter;
+  protected readonly writer: IpfixWriter;
   private readonly flow: IpfixFlow = {
     version: 4,
     src: [],
@@ -55,41 +68,22 @@ export class IpfixUdpSink implements ExportSink {
     tcpFlags: 0,
     endReason: 0,
   };
-  private drained: (() => void) | null = null;
 
-  private constructor(
-    private readonly socket: Socket,
+  constructor(
     readonly target: ExportTarget,
     observationDomain: number,
+    templateEvery?: number,
   ) {
     this.writer = new IpfixWriter({
       observationDomain,
       nowSec: () => Date.now() / 1000,
       send: (msg) => this.send(msg),
+      ...(templateEvery !== undefined ? { templateEvery } : {}),
     });
   }
 
-  /** Resolves the host and opens the socket; throws a one-line Error when it cannot. */
-  static async open(target: ExportTarget & IpfixTarget, observationDomain = 1): Promise<IpfixUdpSink> {
-    // Resolved here, once: a name that does not resolve is the user's error, said in one line.
-    const { address, family } = await lookup(target.host).catch((err: NodeJS.ErrnoException) => {
-      throw new Error(`cannot resolve ${target.host} (${err.code ?? err.message})`);
-    });
-    const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.connect(target.port, address, () => {
-        socket.off('error', reject);
-        resolve();
-      });
-    }).catch((err: Error) => {
-      socket.close();
-      throw err;
-    });
-    const sink = new IpfixUdpSink(socket, target, observationDomain);
-    socket.on('error', () => sink.errors++);
-    return sink;
-  }
+  protected abstract send(msg: Buffer): void;
+  abstract close(): Promise<void>;
 
   problems(): string | null {
     return this.dropped > 0 || this.errors > 0 ? `${this.dropped} messages dropped (queue full), ${this.errors} send errors` : null;
@@ -136,6 +130,38 @@ export class IpfixUdpSink implements ExportSink {
       this.writer.add(f);
     }
   }
+}
+
+export class IpfixUdpSink extends IpfixSink {
+  private inFlight = 0;
+  private drained: (() => void) | null = null;
+
+  private constructor(
+    private readonly socket: UdpSocket,
+    target: ExportTarget,
+    observationDomain: number,
+  ) {
+    super(target, observationDomain);
+  }
+
+  /** Resolves the host and opens the socket; throws a one-line Error when it cannot. */
+  static async open(target: ExportTarget & IpfixTarget, observationDomain = 1): Promise<IpfixUdpSink> {
+    const { address, family } = await resolve(target.host);
+    const socket = createSocket(family === 6 ? 'udp6' : 'udp4');
+    await new Promise<void>((ok, fail) => {
+      socket.once('error', fail);
+      socket.connect(target.port, address, () => {
+        socket.off('error', fail);
+        ok();
+      });
+    }).catch((err: Error) => {
+      socket.close();
+      throw err;
+    });
+    const sink = new IpfixUdpSink(socket, target, observationDomain);
+    socket.on('error', () => sink.errors++);
+    return sink;
+  }
 
   async close(): Promise<void> {
     this.writer.flush();
@@ -143,7 +169,7 @@ export class IpfixUdpSink implements ExportSink {
     await new Promise<void>((r) => this.socket.close(() => r()));
   }
 
-  private send(msg: Buffer): void {
+  protected send(msg: Buffer): void {
     if (this.inFlight >= MAX_IN_FLIGHT) {
       this.dropped++;
       return;
@@ -164,5 +190,56 @@ export class IpfixUdpSink implements ExportSink {
       this.drained = null;
       d();
     }
+  }
+}
+
+export class IpfixTcpSink extends IpfixSink {
+  private broken = false;
+
+  private constructor(
+    private readonly socket: TcpSocket,
+    target: ExportTarget,
+    observationDomain: number,
+  ) {
+    super(target, observationDomain, TCP_TEMPLATE_EVERY);
+    socket.on('error', () => {
+      this.errors++;
+      this.broken = true;
+    });
+  }
+
+  /** Resolves the host and connects; throws a one-line Error when it cannot. */
+  static async open(target: ExportTarget & IpfixTarget, observationDomain = 1): Promise<IpfixTcpSink> {
+    const { address } = await resolve(target.host);
+    const socket = connect({ host: address, port: target.port });
+    await new Promise<void>((ok, fail) => {
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        socket.off('error', fail);
+        ok();
+      });
+    }).catch((err: NodeJS.ErrnoException) => {
+      socket.destroy();
+      throw new Error(`cannot connect (${err.code ?? err.message})`);
+    });
+    socket.setNoDelay(true);
+    return new IpfixTcpSink(socket, target, observationDomain);
+  }
+
+  async close(): Promise<void> {
+    this.writer.flush();
+    if (this.broken) {
+      this.socket.destroy();
+      return;
+    }
+    await new Promise<void>((r) => this.socket.end(() => r()));
+  }
+
+  protected send(msg: Buffer): void {
+    if (this.broken || this.socket.writableLength + msg.length > MAX_QUEUED_BYTES) {
+      this.dropped++;
+      return;
+    }
+    this.socket.write(msg);
   }
 }

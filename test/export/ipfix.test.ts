@@ -7,6 +7,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { createServer } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,6 +203,41 @@ t.test('timeouts: a long conversation in pieces by the active timeout, a silent 
   t.same(sum(long), want.get(`${A} 5000 ${B} 53`));
   t.same(sum(answer), want.get(`${B} 53 ${A} 5000`));
   t.same(sum(silent), want.get(`${A} 6000 ${B} 123`));
+});
+
+t.test('ipfix+tcp://: one stream of whole messages, templates once at its start; tshark decodes them to the report\'s directions', async (t) => {
+  const file = join(ROOT, 'fixtures/captures/demo.pcap');
+  const chunks: Buffer[] = [];
+  const server = createServer((c) => c.on('data', (d: Buffer) => chunks.push(d)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  const r = await runCli(['report', file, '--json', '--export', `ipfix+tcp://127.0.0.1:${port}`]);
+  await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => server.close(r));
+  t.equal(r.code, 0, r.stderr);
+  // The stream cut at each message's length field (RFC 7011 §10.4.2: messages back to back).
+  const stream = Buffer.concat(chunks);
+  const messages: Buffer[] = [];
+  for (let at = 0; at < stream.length; ) {
+    const len = stream.readUInt16BE(at + 2);
+    t.equal(stream.readUInt16BE(at), 10, `a message header at byte ${at}`);
+    messages.push(stream.subarray(at, at + len));
+    at += len;
+  }
+  t.ok(messages.length > 1);
+  t.equal(messages.filter((m) => m.readUInt16BE(16) === 2).length, 1, 'templates once, in the first message');
+  t.equal(messages[0]!.readUInt16BE(16), 2);
+  const got = new Map<string, [number, number]>();
+  for (const x of await decodeRecords(messages, 'tcp-stream')) {
+    const key = `${(x['cflow.srcaddr'] ?? x['cflow.srcaddrv6']) as string} ${Number(x['cflow.srcport'])} ${(x['cflow.dstaddr'] ?? x['cflow.dstaddrv6']) as string} ${Number(x['cflow.dstport'])}`;
+    const have = got.get(key) ?? [0, 0];
+    got.set(key, [have[0] + Number(x['cflow.packets']), have[1] + Number(x['cflow.octets'])]);
+  }
+  t.same(got, directions(JSON.parse(r.stdout).conversations));
+  // A collector that is not there: one line, exit 2.
+  const gone = await runCli(['report', file, '--export', `ipfix+tcp://127.0.0.1:${port}`]);
+  t.equal(gone.code, 2);
+  t.match(gone.stderr, /^wirestat: ipfix\+tcp:\/\/127\.0\.0\.1:\d+: cannot connect \(ECONNREFUSED\)\n$/);
 });
 
 t.test('the encoder: messages within the size limit, templates first and every N messages, sequence numbers', async (t) => {
