@@ -20,6 +20,8 @@ export interface DashboardSource {
   source(): ViewSource;
   /** Live: the interface's counters over the capture and the estimated loss. */
   nic(): ViewFacts['nic'];
+  /** With --export: messages dropped or failed so far. */
+  exportDropped?(): number | null;
   pause(): void;
   resume(): void;
   readonly paused: boolean;
@@ -112,6 +114,7 @@ export class DashboardLoop {
     return this.dashboard.view({
       source: this.src.source(),
       nic: this.src.nic(),
+      exportDropped: this.src.exportDropped?.() ?? null,
       sockets: join ? join.sockets(this.src.stats.conversations) : null,
       join,
     });

@@ -284,6 +284,10 @@ export class LiveSession implements DashboardSource {
     return g ? { received: g.rx_packets, dropped: g.rx_dropped + g.rx_missed_errors + g.rx_fifo_errors, lost: this.lost() } : null;
   }
 
+  exportDropped(): number | null {
+    return this.sinks.length > 0 ? this.sinks.reduce((n, s) => n + s.dropped + s.errors, 0) : null;
+  }
+
   pause(): void {
     this.paused = true;
   }

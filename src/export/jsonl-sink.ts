@@ -110,6 +110,11 @@ export class JsonlSink implements ExportSink {
   dropped = 0;
   /** The stream's error, once it failed. */
   error: string | null = null;
+
+  /** 1 once the stream failed (its lines are counted in `dropped` or not written). */
+  get errors(): number {
+    return this.error !== null ? 1 : 0;
+  }
   private batch = '';
   private batchLines = 0;
   private readonly queue: Array<{ text: string; lines: number }> = [];

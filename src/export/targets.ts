@@ -26,6 +26,9 @@ export interface ExportSink extends FlowSink {
   readonly target: ExportTarget;
   /** What went wrong, in one line, or null. */
   problems(): string | null;
+  /** Messages (or batches of lines) dropped because the queue was full, and failed sends. */
+  readonly dropped: number;
+  readonly errors: number;
 }
 
 export interface SinkOptions {

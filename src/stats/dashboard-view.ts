@@ -55,6 +55,8 @@ export interface ViewTotals {
   nicReceived: number | null;
   nicDropped: number | null;
   lost: number | null;
+  /** With --export: flow-export messages dropped (queue full) or failed; null without export. */
+  exportDropped: number | null;
 }
 
 export interface ViewConversation {

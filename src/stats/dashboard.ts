@@ -74,6 +74,8 @@ export interface ViewFacts {
   source: ViewSource;
   /** Live only: the interface's own counters over the capture, and the estimated loss. */
   nic?: { received: number | null; dropped: number | null; lost: number | null } | null;
+  /** With --export: flow-export messages dropped or failed so far (null without export). */
+  exportDropped?: number | null;
   /** The host's socket table (the local netstat panel), or null/absent without a local view. */
   sockets?: readonly ViewSocket[] | null;
   /**
@@ -214,6 +216,7 @@ export class Dashboard {
         elapsed: this.ticked && Number.isFinite(s.firstTs) ? Math.max(0, time - s.firstTs) : 0,
         nicReceived: nic?.received ?? null,
         nicDropped: nic?.dropped ?? null,
+        exportDropped: facts.exportDropped ?? null,
         lost: nic?.lost ?? null,
       }),
       sort: this.sort,

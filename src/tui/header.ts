@@ -59,6 +59,8 @@ export function headerLines(view: DashboardView, width: number, wide: boolean, t
   // A full flow table: the flows listed are not all the wire's (README, "Flow table").
   const ft = view.flowTable;
   if (ft.evicted > 0) second.push({ text: `${grouped(ft.evicted)} evicted`, short: `evicted ${grouped(ft.evicted)}`, drop: 3 });
+  const xd = t.exportDropped;
+  if (xd !== null && xd > 0) second.push({ text: `export dropped ${grouped(xd)}`, short: `xdrop ${grouped(xd)}`, style: 'alert', drop: 2 });
   if (ft.refused > 0) second.push({ text: `${grouped(ft.refused)} pkts refused`, short: `refused ${grouped(ft.refused)}`, style: 'alert', drop: 1 });
 
   return [fitSides(first, right, width, theme), fitSegments(second, width, theme)];

@@ -7,7 +7,7 @@ import t from 'tap';
 import { TuiApp } from '../../src/tui/app.js';
 import { fakeTerminal, KEYS } from '../../src/tui/fake-terminal.js';
 import { FakeOwner, golden, lookup, rig } from './helpers.js';
-import { busy, empty, huge, liveFiltered, liveFull, liveLoss, replayFinished, replayPaused } from './views.js';
+import { busy, empty, huge, liveExportDropped, liveFiltered, liveFull, liveLoss, replayFinished, replayPaused } from './views.js';
 
 const INVERSE = 8;
 
@@ -301,6 +301,7 @@ t.test('the other views: empty, replay paused at 4x without a host view, live wi
     ['replay-paused', replayPaused()],
     ['live-loss', liveLoss()],
     ['live-full', liveFull()],
+    ['live-export-dropped', liveExportDropped()],
     ['live-filtered', liveFiltered()],
     ['replay-finished', replayFinished()],
   ] as const) {

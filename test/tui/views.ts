@@ -236,6 +236,7 @@ export function busy(): DashboardView {
       elapsed: 299.75,
       nicReceived: 178_811,
       nicDropped: 0,
+      exportDropped: null,
       lost: 0,
     },
     sort: 'bytes',
@@ -257,7 +258,7 @@ export function empty(): DashboardView {
   return {
     time: T0,
     source: { kind: 'live', name: 'eth0', linktype: 'EN10MB', promiscuous: true, filter: null, speed: null, paused: false, finished: false },
-    totals: { packets: 0, bytes: 0, rates: ZERO, elapsed: 0, nicReceived: 0, nicDropped: 0, lost: 0 },
+    totals: { packets: 0, bytes: 0, rates: ZERO, elapsed: 0, nicReceived: 0, nicDropped: 0, lost: 0, exportDropped: null },
     sort: 'bytes',
     conversations: [],
     conversationsTotal: 0,
@@ -309,6 +310,12 @@ export function liveFiltered(): DashboardView {
 export function liveFull(): DashboardView {
   const v = liveLoss();
   return { ...v, conversationsTotal: 1_000_000, flowTable: { capacity: 1_000_000, evicted: 8_937_500, refused: 62_500 } };
+}
+
+/** Exporting flows to a collector that fell behind: messages dropped. */
+export function liveExportDropped(): DashboardView {
+  const v = liveFiltered();
+  return { ...v, totals: { ...v.totals, exportDropped: 1_234 } };
 }
 
 export function replayFinished(): DashboardView {
