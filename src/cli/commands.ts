@@ -32,6 +32,26 @@ class UsageError extends Error {}
 
 const EXIT_USAGE = 2;
 
+/** --export and --active-timeout, for report, live and replay. */
+const EXPORT_OPTIONS = {
+  export: { export: { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP), ipfix+tcp://HOST:PORT, jsonl:FILE or jsonl:- (Zeek conn.log JSON lines)' } },
+  'active-timeout': { 'active-timeout': { type: 'number', describe: `with --export: a conversation running this many seconds is exported in a piece (default ${DEFAULT_ACTIVE_TIMEOUT})` } },
+} as const;
+
+/** The export targets parse and the active timeout is a time (usage errors otherwise). */
+function checkExport(a: { export?: string[] | undefined; 'active-timeout'?: number | undefined }): void {
+  for (const target of a.export ?? []) {
+    try {
+      parseExportTarget(target);
+    } catch (e) {
+      throw new UsageError(`--export: ${(e as Error).message}`);
+    }
+  }
+  const at = a['active-timeout'];
+  if (at !== undefined && !(Number.isFinite(at) && at > 0)) throw new UsageError('--active-timeout must be a number of seconds above 0');
+  if (at !== undefined && a.export === undefined) throw new UsageError('--active-timeout applies to --export');
+}
+
 /** Options shared by `report` and `live`: output forms and the live capture's. */
 function captureOptions<T>(y: Argv<T>) {
   return y
@@ -46,8 +66,8 @@ function captureOptions<T>(y: Argv<T>) {
     .option('max-flows', { type: 'number', describe: `conversations held at once (default ${DEFAULT_MAX_CONVERSATIONS.toLocaleString('en-US')})` })
     .option('when-full', { type: 'string', choices: WHEN_FULL, describe: 'a full flow table: refuse new conversations until one times out (the default), or evict the soonest to time out' })
     .option('idle-timeout', { type: 'string', describe: `seconds of silence before a conversation has ended, e.g. tcp=600,udp=30 (default ${idleTimeoutsText(DEFAULT_IDLE_TIMEOUTS)})` })
-    .option('export', { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP), jsonl:FILE or jsonl:- (Zeek conn.log JSON lines)' })
-    .option('active-timeout', { type: 'number', describe: `with --export: a conversation running this many seconds is exported in a piece (default ${DEFAULT_ACTIVE_TIMEOUT})` })
+    .option(EXPORT_OPTIONS.export)
+    .option(EXPORT_OPTIONS['active-timeout'])
     .option('interface', { alias: 'i', type: 'string', describe: 'capture live on this interface (promiscuous; needs root)' })
     .option('duration', { type: 'number', describe: 'live: stop after S seconds (default: at Ctrl-C)' })
     .option('backend', {
@@ -73,17 +93,8 @@ function captureOptions<T>(y: Argv<T>) {
       const d = a.duration;
       if (d !== undefined && !(Number.isFinite(d) && d > 0)) throw new UsageError('--duration must be a number of seconds above 0');
       if (Array.isArray(a['when-full']) || Array.isArray(a['idle-timeout'])) throw new UsageError('--when-full and --idle-timeout may be given once');
-      for (const target of a.export ?? []) {
-        try {
-          parseExportTarget(target);
-        } catch (e) {
-          throw new UsageError(`--export: ${(e as Error).message}`);
-        }
-      }
+      checkExport(a);
       if ((a.json || a.csv !== undefined) && a.export?.includes('jsonl:-')) throw new UsageError('--export jsonl:- writes the conversations to standard output: the report cannot go there too');
-      const at = a['active-timeout'];
-      if (at !== undefined && !(Number.isFinite(at) && at > 0)) throw new UsageError('--active-timeout must be a number of seconds above 0');
-      if (at !== undefined && a.export === undefined) throw new UsageError('--active-timeout applies to --export');
       if (typeof a['idle-timeout'] === 'string') {
         try {
           parseIdleTimeouts(a['idle-timeout']);
@@ -279,7 +290,11 @@ export async function runCommands(
           .option('filter', { alias: 'f', type: 'string', describe: "capture filter, tcpdump's syntax (pcap-filter(7))" })
           .option('host', { type: 'string', describe: 'the host view: a snapshot (wirestat snapshot) taken with the capture' })
           .option('sort', { type: 'string', choices: FLOW_SORTS, describe: 'conversations by bytes, packets, rate or recent' })
+          .option(EXPORT_OPTIONS.export)
+          .option(EXPORT_OPTIONS['active-timeout'])
           .check((a) => {
+            checkExport(a);
+            if (a.export?.includes('jsonl:-')) throw new UsageError('--export jsonl:- writes to standard output, which the dashboard needs: use report FILE --export jsonl:-');
             const sp = a.speed as number | 'max';
             if (sp !== 'max' && !(Number.isFinite(sp) && sp > 0)) throw new UsageError('--speed must be a number above 0, or max');
             return true;
@@ -293,6 +308,8 @@ export async function runCommands(
             ...(a.filter !== undefined ? { filter: a.filter } : {}),
             ...(a.host !== undefined ? { snapshot: a.host } : {}),
             ...(a.sort !== undefined ? { sort: a.sort as FlowSort } : {}),
+            ...(a.export !== undefined ? { export: a.export } : {}),
+            ...(a['active-timeout'] !== undefined ? { activeTimeout: a['active-timeout'] } : {}),
           },
           { out: stdout, err: (text) => void process.stderr.write(text) },
         );

@@ -4,6 +4,7 @@
  * when the replay ends or the capture is stopped.
  */
 import { readFileSync } from 'node:fs';
+import { FlowExport } from '../export/flow-export.js';
 import { printable } from '../host/sanitize.js';
 import { type HostSnapshot, parseSnapshot, SnapshotError } from '../host/snapshot.js';
 import { snapshotTaker } from './host-record.js';
@@ -147,11 +148,17 @@ export interface ReplayArgs extends DisplayOptions {
   filter?: string;
   /** A host snapshot recorded with the capture, for the local view. */
   snapshot?: string;
+  /** --export targets, and the active timeout of what is exported (as the replay runs). */
+  export?: readonly string[];
+  activeTimeout?: number;
 }
 
 export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Promise<number> {
   const host = args.snapshot !== undefined ? loadHostSnapshots(args.snapshot) : [];
   const run = new ReplayRun(args.file, { speed: args.speed, ...(args.filter !== undefined ? { filter: args.filter } : {}) });
+  // Flows go out as the replay runs, the rest when it ends or the dashboard quits.
+  const sinks = args.export?.length ? await (await import('../export/targets.js')).openSinks(args.export) : [];
+  const exporter = sinks.length > 0 ? new FlowExport(run.stats.conversations, sinks, args.activeTimeout !== undefined ? { activeTimeout: args.activeTimeout } : {}) : null;
   // The file is opened and the filter compiled before the screen takes the terminal, so a bad
   // argument is a plain line on stderr; read errors later also end the dashboard.
   // The loop exists before the first packet: it takes the rates at each capture second.
@@ -165,6 +172,13 @@ export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Pro
   }
   // What the reader found wrong (a cut-off last record…), once the screen is given back: the
   // dashboard showed everything before it, as `report` lists it in its header.
+  if (exporter !== null) {
+    await exporter.finish();
+    for (const s of sinks) {
+      const problems = s.problems();
+      if (problems !== null) io.err(`wirestat: ${printable(s.target.text)}: ${problems}\n`);
+    }
+  }
   const f = run.fileSummary;
   for (const e of f?.errors ?? []) io.err(`wirestat: ${printable(`${args.file}: byte ${e.offset}: ${e.reason}`)}\n`);
   if (f && f.errorsNotListed > 0) io.err(`wirestat: ${printable(args.file)}: … and ${f.errorsNotListed} more errors\n`);

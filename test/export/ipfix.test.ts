@@ -156,6 +156,17 @@ async function decodeRecords(messages: Buffer[], name: string): Promise<Record<s
   return out;
 }
 
+/** Decoded records summed per direction, keyed as `directions` keys the report's. */
+function recordDirections(records: Record<string, unknown>[]): Map<string, [number, number]> {
+  const got = new Map<string, [number, number]>();
+  for (const x of records) {
+    const key = `${(x['cflow.srcaddr'] ?? x['cflow.srcaddrv6']) as string} ${Number(x['cflow.srcport'])} ${(x['cflow.dstaddr'] ?? x['cflow.dstaddrv6']) as string} ${Number(x['cflow.dstport'])}`;
+    const have = got.get(key) ?? [0, 0];
+    got.set(key, [have[0] + Number(x['cflow.packets']), have[1] + Number(x['cflow.octets'])]);
+  }
+  return got;
+}
+
 t.test('timeouts: a long conversation in pieces by the active timeout, a silent one by its idle timeout; the pieces add up', async (t) => {
   const A = '198.18.0.1';
   const B = '198.18.0.2';
@@ -205,6 +216,22 @@ t.test('timeouts: a long conversation in pieces by the active timeout, a silent 
   t.same(sum(silent), want.get(`${A} 6000 ${B} 123`));
 });
 
+t.test('replay FILE --export: the dashboard\'s replay exports what the report counts', async (t) => {
+  const file = join(ROOT, 'fixtures/captures/demo.pcap');
+  const sock = createSocket('udp4');
+  const messages: Buffer[] = [];
+  sock.on('message', (m) => messages.push(m));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  // Not a terminal: the replay's text mode; at full speed.
+  const r = await runCli(['replay', file, '--speed', 'max', '--export', `ipfix://127.0.0.1:${sock.address().port}`]);
+  await new Promise((r) => setTimeout(r, 200));
+  sock.close();
+  t.equal(r.code, 0, r.stderr);
+  const report = await runCli(['report', file, '--json']);
+  const got = recordDirections(await decodeRecords(messages, 'replay'));
+  t.same(got, directions(JSON.parse(report.stdout).conversations));
+});
+
 t.test('ipfix+tcp://: one stream of whole messages, templates once at its start; tshark decodes them to the report\'s directions', async (t) => {
   const file = join(ROOT, 'fixtures/captures/demo.pcap');
   const chunks: Buffer[] = [];
@@ -227,12 +254,7 @@ t.test('ipfix+tcp://: one stream of whole messages, templates once at its start;
   t.ok(messages.length > 1);
   t.equal(messages.filter((m) => m.readUInt16BE(16) === 2).length, 1, 'templates once, in the first message');
   t.equal(messages[0]!.readUInt16BE(16), 2);
-  const got = new Map<string, [number, number]>();
-  for (const x of await decodeRecords(messages, 'tcp-stream')) {
-    const key = `${(x['cflow.srcaddr'] ?? x['cflow.srcaddrv6']) as string} ${Number(x['cflow.srcport'])} ${(x['cflow.dstaddr'] ?? x['cflow.dstaddrv6']) as string} ${Number(x['cflow.dstport'])}`;
-    const have = got.get(key) ?? [0, 0];
-    got.set(key, [have[0] + Number(x['cflow.packets']), have[1] + Number(x['cflow.octets'])]);
-  }
+  const got = recordDirections(await decodeRecords(messages, 'tcp-stream'));
   t.same(got, directions(JSON.parse(r.stdout).conversations));
   // A collector that is not there: one line, exit 2.
   const gone = await runCli(['report', file, '--export', `ipfix+tcp://127.0.0.1:${port}`]);
