@@ -18,6 +18,7 @@ import { WireStats } from '../../src/stats/wire-stats.js';
 import { type CliResult, looksLikeStackTrace, ROOT, runCli } from '../helpers/cli.js';
 import { ethernet, ipv4, pcapFile, tcp, TCP_FLAGS, udp } from '../helpers/craft.js';
 import { ingestFrames } from '../helpers/ingest.js';
+import type { ConversationRow as Row } from '../../src/stats/snapshot.js';
 
 const CAPTURES = join(ROOT, 'fixtures/captures');
 const FIXTURES = readdirSync(CAPTURES).filter((f) => /\.pcap(ng)?$/.test(f)).sort();
@@ -25,24 +26,6 @@ const DEMO = join(CAPTURES, 'demo.pcap');
 const tmp = mkdtempSync(join(tmpdir(), 'wirestat-jsonl-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Count {
-  packets: number;
-  bytes: number;
-}
-interface Row {
-  proto: string;
-  a: string;
-  b: string;
-  a_to_b: Count;
-  b_to_a: Count;
-  first_ts: number | null;
-  last_ts: number | null;
-  state: string | null;
-  history: string | null;
-  local: string | null;
-  pid: number | null;
-  program: string | null;
-}
 interface Report {
   conversations: Row[];
   conversations_total: number;
