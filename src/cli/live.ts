@@ -150,6 +150,13 @@ export class LiveSession implements DashboardSource {
 
   /** Throws what `dropPrivileges` or `PcapWriter.open` throw; the caller closes `cap` then. */
   private readonly exporter: FlowExport | null;
+  private readonly flushOnExit = (): void => {
+    try {
+      this.writer?.flush();
+    } catch {
+      // The file's last whole record stands (pcap-writer.ts cuts a failed flush back to it).
+    }
+  };
 
   private constructor(
     private readonly cap: LiveBackend,
@@ -177,6 +184,9 @@ export class LiveSession implements DashboardSource {
       });
     }
     this.writer = writer;
+    // A crash (an uncaught exception, process.exit) skips close(): the records still in the
+    // writer's buffer, whole ones, go to the file as the process exits.
+    if (writer !== null) process.on('exit', this.flushOnExit);
     const lt = cap.linktype;
     io.err(`wirestat: listening on ${args.device}, link-type ${linktypeName(lt)} (${linktypeDescription(lt)}), snapshot length ${cap.snaplen} bytes\n`);
     this.started = io.monotonicNs();
@@ -312,6 +322,7 @@ export class LiveSession implements DashboardSource {
     // The helper delivers what the kernel still holds before it ends: counted, and written.
     await this.cap.close();
     this.latest = readNicCounters(this.io.sysRoot, this.args.device) ?? this.latest;
+    process.off('exit', this.flushOnExit);
     try {
       this.writer?.close();
     } catch (err) {

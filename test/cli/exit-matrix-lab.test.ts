@@ -17,8 +17,9 @@
  * - the -w file readable to its last record, with packets in it: `tcpdump -r` and `tshark -r`
  *   exit 0 without a word of truncation, and `wirestat report FILE` lists no error. After SIGINT
  *   and SIGTERM it holds every packet the capture counted. FILE.host.json: whole lines.
- *   SIGKILL and the crashes lose what was not yet written: the writer's last second, and with
- *   the helper the ring block tcpdump had not been handed (README, "Live capture"). A SIGKILL
+ *   SIGKILL loses what was not yet written: the writer's last second, and with the helper the
+ *   ring block tcpdump had not been handed (README, "Live capture"); a crash flushes the
+ *   writer's buffer as the process exits, and loses only the helper's part. A SIGKILL
  *   that lands inside a write(2) could cut that write at a page boundary (pcap-writer.ts puts
  *   the odds); at a few KB a second, written in one flush a second, no run here has seen it.
  * - the exit status: 0 after SIGINT and SIGTERM, the capture stopped and reported (as tcpdump
