@@ -90,7 +90,7 @@ interface Modules {
   /** The TUI on a fake 200×60 terminal (what a wide terminal draws each second). */
   screen(): Screen;
   PacketSummary: new () => Summary;
-  WireStats: new (opts?: { maxConversations?: number }) => Stats;
+  WireStats: new () => Stats;
   Dashboard: new (stats: Stats, opts?: object) => Dash;
   LocalJoin: new () => Join;
   L: Record<string, number>;

@@ -34,8 +34,8 @@ const EXIT_USAGE = 2;
 
 /** --export and --active-timeout, for report, live and replay. */
 const EXPORT_OPTIONS = {
-  export: { export: { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP), ipfix+tcp://HOST:PORT, jsonl:FILE or jsonl:- (Zeek conn.log JSON lines)' } },
-  'active-timeout': { 'active-timeout': { type: 'number', describe: `with --export: a conversation running this many seconds is exported in a piece (default ${DEFAULT_ACTIVE_TIMEOUT})` } },
+  export: { type: 'string', array: true, describe: 'also send the conversations as flow records: ipfix://HOST:PORT (IPFIX over UDP), ipfix+tcp://HOST:PORT, jsonl:FILE or jsonl:- (Zeek conn.log JSON lines)' },
+  'active-timeout': { type: 'number', describe: `with --export: a conversation running this many seconds is exported in a piece (default ${DEFAULT_ACTIVE_TIMEOUT})` },
 } as const;
 
 /** The export targets parse and the active timeout is a time (usage errors otherwise). */
@@ -66,8 +66,7 @@ function captureOptions<T>(y: Argv<T>) {
     .option('max-flows', { type: 'number', describe: `conversations held at once (default ${DEFAULT_MAX_CONVERSATIONS.toLocaleString('en-US')})` })
     .option('when-full', { type: 'string', choices: WHEN_FULL, describe: 'a full flow table: refuse new conversations until one times out (the default), or evict the soonest to time out' })
     .option('idle-timeout', { type: 'string', describe: `seconds of silence before a conversation has ended, e.g. tcp=600,udp=30 (default ${idleTimeoutsText(DEFAULT_IDLE_TIMEOUTS)})` })
-    .option(EXPORT_OPTIONS.export)
-    .option(EXPORT_OPTIONS['active-timeout'])
+    .options(EXPORT_OPTIONS)
     .option('interface', { alias: 'i', type: 'string', describe: 'capture live on this interface (promiscuous; needs root)' })
     .option('duration', { type: 'number', describe: 'live: stop after S seconds (default: at Ctrl-C)' })
     .option('backend', {
@@ -290,8 +289,7 @@ export async function runCommands(
           .option('filter', { alias: 'f', type: 'string', describe: "capture filter, tcpdump's syntax (pcap-filter(7))" })
           .option('host', { type: 'string', describe: 'the host view: a snapshot (wirestat snapshot) taken with the capture' })
           .option('sort', { type: 'string', choices: FLOW_SORTS, describe: 'conversations by bytes, packets, rate or recent' })
-          .option(EXPORT_OPTIONS.export)
-          .option(EXPORT_OPTIONS['active-timeout'])
+          .options(EXPORT_OPTIONS)
           .check((a) => {
             checkExport(a);
             if (a.export?.includes('jsonl:-')) throw new UsageError('--export jsonl:- writes to standard output, which the dashboard needs: use report FILE --export jsonl:-');

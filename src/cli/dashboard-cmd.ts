@@ -158,7 +158,7 @@ export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Pro
   const run = new ReplayRun(args.file, { speed: args.speed, ...(args.filter !== undefined ? { filter: args.filter } : {}) });
   // Flows go out as the replay runs, the rest when it ends or the dashboard quits.
   const sinks = args.export?.length ? await (await import('../export/targets.js')).openSinks(args.export) : [];
-  const exporter = sinks.length > 0 ? new FlowExport(run.stats.conversations, sinks, args.activeTimeout !== undefined ? { activeTimeout: args.activeTimeout } : {}) : null;
+  const exporter = sinks.length > 0 ? new FlowExport(run.stats.conversations, sinks, { activeTimeout: args.activeTimeout }) : null;
   // The file is opened and the filter compiled before the screen takes the terminal, so a bad
   // argument is a plain line on stderr; read errors later also end the dashboard.
   // The loop exists before the first packet: it takes the rates at each capture second.
@@ -170,15 +170,9 @@ export async function runReplayDashboard(args: ReplayArgs, io: DashboardIo): Pro
     await Promise.race([done, new Promise((r) => setTimeout(r, 50))]);
     code = await runTui(loop, args, null, done);
   }
+  for (const line of (await exporter?.finish()) ?? []) io.err(`${line}\n`);
   // What the reader found wrong (a cut-off last record…), once the screen is given back: the
   // dashboard showed everything before it, as `report` lists it in its header.
-  if (exporter !== null) {
-    await exporter.finish();
-    for (const s of sinks) {
-      const problems = s.problems();
-      if (problems !== null) io.err(`wirestat: ${printable(s.target.text)}: ${problems}\n`);
-    }
-  }
   const f = run.fileSummary;
   for (const e of f?.errors ?? []) io.err(`wirestat: ${printable(`${args.file}: byte ${e.offset}: ${e.reason}`)}\n`);
   if (f && f.errorsNotListed > 0) io.err(`wirestat: ${printable(args.file)}: … and ${f.errorsNotListed} more errors\n`);

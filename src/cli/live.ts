@@ -162,11 +162,11 @@ export class LiveSession implements DashboardSource {
     private readonly cap: LiveBackend,
     private readonly args: LiveArgs,
     private readonly io: LiveIo,
-    private readonly sinks: readonly ExportSink[],
+    sinks: readonly ExportSink[],
   ) {
     this.stats = new WireStats(args.flows ? { flows: args.flows } : {});
     this.exporter =
-      sinks.length > 0 ? new FlowExport(this.stats.conversations, sinks, args.activeTimeout !== undefined ? { activeTimeout: args.activeTimeout } : {}) : null;
+      sinks.length > 0 ? new FlowExport(this.stats.conversations, sinks, { activeTimeout: args.activeTimeout }) : null;
     this.filter = args.filter !== undefined && args.filter.trim() !== '' ? args.filter : null;
     let writer: PcapWriter | null = null;
     if (args.user !== undefined) dropPrivileges(args.user, io.etcRoot, io.procRoot);
@@ -295,7 +295,7 @@ export class LiveSession implements DashboardSource {
   }
 
   exportDropped(): number | null {
-    return this.sinks.length > 0 ? this.sinks.reduce((n, s) => n + s.dropped + s.errors, 0) : null;
+    return this.exporter?.dropped() ?? null;
   }
 
   pause(): void {
@@ -328,13 +328,7 @@ export class LiveSession implements DashboardSource {
     } catch (err) {
       this.failure ??= err as PcapWriterError;
     }
-    if (this.exporter !== null) {
-      await this.exporter.finish();
-      for (const s of this.sinks) {
-        const problems = s.problems();
-        if (problems !== null) this.io.err(`wirestat: ${printable(s.target.text)}: ${problems}\n`);
-      }
-    }
+    for (const line of (await this.exporter?.finish()) ?? []) this.io.err(`${line}\n`);
     const nic = this.nicGrowth();
     const k = this.cap.kernel();
     this.io.err(

@@ -41,19 +41,13 @@ export async function runReport(args: ReportArgs, out: Output): Promise<number> 
   const exporting = args.export?.length ? await openExport(args.export, host) : null;
   let flows: FlowExport | null = null;
   const { parts } = await analyzeFile(args.file, {
-    ...(exporting ? { onStats: (stats: WireStats) => void (flows = new exporting.FlowExport(stats.conversations, exporting.sinks, args.activeTimeout !== undefined ? { activeTimeout: args.activeTimeout } : {})) } : {}),
+    ...(exporting ? { onStats: (stats: WireStats) => void (flows = new exporting.FlowExport(stats.conversations, exporting.sinks, { activeTimeout: args.activeTimeout })) } : {}),
     ...(host ? { host } : {}),
     ...(args.top !== undefined ? { top: args.top } : {}),
     ...(args.flows ? { flows: args.flows } : {}),
     ...(args.filter !== undefined ? { filter: args.filter } : {}),
   });
-  if (flows !== null && exporting !== null) {
-    await (flows as FlowExport).finish();
-    for (const s of exporting.sinks) {
-      const problems = s.problems();
-      if (problems !== null) args.warn?.(`wirestat: ${s.target.text}: ${problems}`);
-    }
-  }
+  if (flows !== null) for (const line of await (flows as FlowExport).finish()) args.warn?.(line);
   // `jsonl:-` took standard output (as `-w -` does live): the report would break its lines.
   if (!exporting?.stdoutTaken) printParts(parts, args, out);
   return 0;

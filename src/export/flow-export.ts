@@ -4,7 +4,9 @@
  * and the pieces of a conversation add up to it.
  */
 import type { Conversations } from '../stats/conversations.js';
+import { printable } from '../host/sanitize.js';
 import { END_REASON } from './ipfix.js';
+import type { ExportSink } from './targets.js';
 
 /** A piece of a conversation: what it sent by key side since the last piece, and why it ends. */
 export interface FlowPiece {
@@ -38,7 +40,7 @@ export const DEFAULT_ACTIVE_TIMEOUT = 1800;
 
 export interface FlowExportOptions {
   /** Seconds after which a conversation still running is exported in a piece (active timeout). */
-  activeTimeout?: number;
+  activeTimeout?: number | undefined;
 }
 
 /**
@@ -60,7 +62,7 @@ export class FlowExport {
 
   constructor(
     private readonly conv: Conversations,
-    private readonly sinks: readonly FlowSink[],
+    private readonly sinks: readonly ExportSink[],
     opts: FlowExportOptions = {},
   ) {
     this.activeTimeout = opts.activeTimeout ?? DEFAULT_ACTIVE_TIMEOUT;
@@ -91,8 +93,16 @@ export class FlowExport {
     if (timer !== null && timer.at !== -Infinity && now >= timer.at) timer.fire(now);
   }
 
-  /** The end of the capture: every conversation held is exported (closed TCP: end of flow). */
-  async finish(): Promise<void> {
+  /** Messages (or batches of lines) the sinks dropped or failed to send so far. */
+  dropped(): number {
+    return this.sinks.reduce((n, s) => n + s.dropped + s.errors, 0);
+  }
+
+  /**
+   * The end of the capture: every conversation held is exported (closed TCP: end of flow), and
+   * the sinks closed. Returns a line for each sink that lost something, to print on stderr.
+   */
+  async finish(): Promise<string[]> {
     const c = this.conv;
     c.timer = null;
     for (let id = 0; id < c.size; id++) {
@@ -101,13 +111,18 @@ export class FlowExport {
       if (id % FINISH_CHUNK === FINISH_CHUNK - 1) await new Promise((r) => setImmediate(r));
     }
     await Promise.all(this.sinks.map((s) => s.close()));
+    return this.sinks.flatMap((s) => {
+      const problems = s.problems();
+      return problems === null ? [] : [`wirestat: ${printable(s.target.text)}: ${problems}`];
+    });
   }
 
   /** The idle and active timeouts at capture time `now`. */
   private timeouts(now: number): void {
     const c = this.conv;
-    const s = this.sent;
     for (let id = 0; id < c.size; id++) {
+      // Read each time: an export below may grow the array.
+      const s = this.sent;
       const at = id * SENT;
       // Back after an idle piece: the new piece began since the last pass (to within a second).
       if (at < s.length && Number.isNaN(s[at + PIECE_START]!) && c.packets(id, 0) + c.packets(id, 1) > s[at]! + s[at + 1]!) s[at + PIECE_START] = this.lastPass;

@@ -206,8 +206,7 @@ export class Conversations {
   private nothingExpiresBefore = -Infinity;
   private scannedAt = NaN;
 
-  constructor(opts: FlowTableOptions | number = {}) {
-    const o = typeof opts === 'number' ? { capacity: opts } : opts;
+  constructor(o: FlowTableOptions = {}) {
     const capacity = o.capacity ?? DEFAULT_MAX_CONVERSATIONS;
     this.table = new FlowTable(CONV_KEY_WORDS, ROW_WORDS, capacity);
     this.whenFull = o.whenFull ?? DEFAULT_WHEN_FULL;
